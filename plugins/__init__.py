@@ -1,0 +1,1 @@
+"""Built-in SMD plugins, registered exactly like third-party ones."""
