@@ -1,0 +1,199 @@
+"""Ingest: verified records in, chained and indexed records (or fork evidence) out.
+
+The pure part (decode, verify, validate) runs before any lock is taken; :func:`ingest_verified`
+runs inside one write transaction. The rules are in docs/PROTOCOL.md, "Feed rules and ingest".
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ..content import Validator, validate_record
+from ..errors import InvalidRecord
+from ..identity import validate_cert
+from ..ids import IdentityKey, RecordId
+from ..records import SignedRecord, decode_record, parse_record
+from .db import Connection
+from .index import index_record, is_tombstoned, purge, revocation_limit
+
+MAX_PENDING_PER_DEVICE = 100_000
+
+
+class Outcome(enum.Enum):
+    """What happened to one incoming record."""
+
+    ACCEPTED = "accepted"
+    """Stored, chained and indexed (or content filled in for a record we held without it)."""
+    DUPLICATE = "duplicate"
+    """We already had exactly this record."""
+    PENDING = "pending"
+    """Signature checked; waits for its predecessor or its feed's certificate. Not shown."""
+    FORK = "fork"
+    """A second valid record for a (device, seq) we hold: kept as evidence, author marked."""
+    REJECTED = "rejected"
+    """Invalid: never stored, shown or forwarded."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """The outcome for one record; ``record_id`` is None when the bytes did not even parse."""
+
+    record_id: RecordId | None
+    outcome: Outcome
+    reason: str = ""
+
+
+def check(raw: bytes, validators: dict[str, Validator] | None = None) -> SignedRecord:
+    """Decode, verify and validate one record without touching the store.
+
+    Raises:
+        InvalidRecord: the record is invalid; the sender's fault.
+    """
+    record = decode_record(raw)
+    validate_record(record, validators)
+    return record
+
+
+def ingest_verified(conn: Connection, record: SignedRecord, now: int) -> IngestResult:
+    """Store one checked record (see :func:`check`) inside the caller's transaction."""
+    outcome, reason = _place(conn, record, now)
+    if outcome is Outcome.ACCEPTED:
+        _drain_pending(conn, record.author, now)
+    return IngestResult(record.id, outcome, reason)
+
+
+def _place(conn: Connection, record: SignedRecord, now: int) -> tuple[Outcome, str]:
+    device, seq = record.author, record.seq
+    existing = conn.execute(
+        "SELECT id, raw, identity FROM records WHERE device = ? AND seq = ?", (device, seq)
+    ).fetchone()
+    if existing is not None:
+        if existing[0] != record.id:
+            _keep_fork_evidence(conn, record, now)
+            return Outcome.FORK, "another record holds this seq"
+        return _maybe_fill_content(conn, record, existing[1], IdentityKey(existing[2]))
+    feed = conn.execute(
+        "SELECT identity, head_seq, head_id, revoked_after FROM feeds WHERE device = ?",
+        (device,),
+    ).fetchone()
+    if feed is None:
+        if seq != 1:
+            _keep_pending(conn, record, now)
+            return Outcome.PENDING, "waiting for the device certificate"
+        return _start_feed(conn, record)
+    identity, head_seq, head_id, revoked_after = feed
+    if revoked_after is not None and seq > revoked_after:
+        return Outcome.REJECTED, "the device was revoked"
+    if seq > head_seq + 1:
+        _keep_pending(conn, record, now)
+        return Outcome.PENDING, f"waiting for seq {head_seq + 1}"
+    if seq <= head_seq:  # below the head but no row: only after a revocation; stays out
+        return Outcome.REJECTED, "the device was revoked"
+    if record.header.prev != head_id:
+        _keep_fork_evidence(conn, record, now)
+        return Outcome.FORK, "prev does not match the stored previous record"
+    _insert(conn, record, IdentityKey(identity))
+    conn.execute(
+        "UPDATE feeds SET head_seq = ?, head_id = ? WHERE device = ?", (seq, record.id, device)
+    )
+    return Outcome.ACCEPTED, ""
+
+
+def _start_feed(conn: Connection, record: SignedRecord) -> tuple[Outcome, str]:
+    assert record.content is not None  # validate_record: a certificate is never withheld
+    cert = validate_cert(record.content)
+    limit = revocation_limit(conn, cert.device, cert.identity)
+    if limit == 0:
+        return Outcome.REJECTED, "the device was revoked"
+    conn.execute(
+        "INSERT INTO feeds (device, identity, name, head_seq, head_id, revoked_after) "
+        "VALUES (?, ?, ?, 1, ?, ?)",
+        (cert.device, cert.identity, cert.name, record.id, limit),
+    )
+    _insert(conn, record, cert.identity)
+    return Outcome.ACCEPTED, ""
+
+
+def _insert(conn: Connection, record: SignedRecord, identity: IdentityKey) -> None:
+    conn.execute(
+        "INSERT INTO records (id, device, seq, identity, ts, type, raw) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.id,
+            record.author,
+            record.seq,
+            identity,
+            record.header.timestamp,
+            record.type,
+            record.raw,
+        ),
+    )
+    index_record(conn, record, identity)
+
+
+def _maybe_fill_content(
+    conn: Connection, record: SignedRecord, stored_raw: bytes, identity: IdentityKey
+) -> tuple[Outcome, str]:
+    """A record we hold without content arrives with it: keep it, unless it was deleted."""
+    if record.content is None or parse_record(stored_raw).content is not None:
+        return Outcome.DUPLICATE, ""
+    if is_tombstoned(conn, record.id, identity):
+        return Outcome.DUPLICATE, "deleted by its author"
+    conn.execute("UPDATE records SET raw = ? WHERE id = ?", (record.raw, record.id))
+    index_record(conn, record, identity)
+    return Outcome.ACCEPTED, "content filled in"
+
+
+def _keep_pending(conn: Connection, record: SignedRecord, now: int) -> None:
+    (count,) = conn.execute(
+        "SELECT count(*) FROM pending WHERE device = ?", (record.author,)
+    ).fetchone()
+    if count >= MAX_PENDING_PER_DEVICE:
+        # Bounded: drop the farthest-ahead record, which sync will offer again later.
+        conn.execute(
+            "DELETE FROM pending WHERE id = (SELECT id FROM pending WHERE device = ? "
+            "ORDER BY seq DESC LIMIT 1)",
+            (record.author,),
+        )
+    conn.execute(
+        "INSERT OR IGNORE INTO pending (id, device, seq, raw, received_at) VALUES (?, ?, ?, ?, ?)",
+        (record.id, record.author, record.seq, record.raw, now),
+    )
+
+
+def _keep_fork_evidence(conn: Connection, record: SignedRecord, now: int) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO forks (id, device, seq, raw, detected_at) VALUES (?, ?, ?, ?, ?)",
+        (record.id, record.author, record.seq, record.raw, now),
+    )
+    conn.execute("UPDATE feeds SET forked = 1 WHERE device = ?", (record.author,))
+
+
+def _drain_pending(conn: Connection, device: bytes, now: int) -> None:
+    """Append the waiting records the feed's new head unblocked, in seq order."""
+    while True:
+        (head_seq,) = conn.execute(
+            "SELECT head_seq FROM feeds WHERE device = ?", (device,)
+        ).fetchone()
+        rows = conn.execute(
+            "SELECT id, raw FROM pending WHERE device = ? AND seq <= ? ORDER BY seq",
+            (device, head_seq + 1),
+        ).fetchall()
+        if not rows:
+            return
+        for record_id, raw in rows:
+            conn.execute("DELETE FROM pending WHERE id = ?", (record_id,))
+            # Verified when it arrived; our own encrypted store is trusted.
+            _place(conn, parse_record(raw), now)
+
+
+__all__ = [
+    "MAX_PENDING_PER_DEVICE",
+    "IngestResult",
+    "InvalidRecord",
+    "Outcome",
+    "check",
+    "ingest_verified",
+    "purge",
+]

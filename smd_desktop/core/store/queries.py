@@ -1,0 +1,224 @@
+"""Read-only queries over the derived tables, returning frozen views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import canonical
+from ..ids import BlobHash, DeviceKey, IdentityKey, RecordId
+from .db import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class BlobRef:
+    """An image a record points to."""
+
+    hash: BlobHash
+    mime: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    """A post as shown: the latest edit's text under the original's id and time."""
+
+    id: RecordId
+    identity: IdentityKey
+    device: DeviceKey
+    seq: int
+    timestamp: int
+    text: str
+    reply_to: RecordId | None
+    tags: tuple[str, ...]
+    images: tuple[BlobRef, ...]
+    edited: bool
+    author_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileView:
+    """The latest profile an identity published."""
+
+    identity: IdentityKey
+    name: str
+    bio: str
+    avatar: BlobRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceView:
+    """One device feed of an identity."""
+
+    device: DeviceKey
+    identity: IdentityKey
+    name: str
+    head_seq: int
+    forked: bool
+    revoked_after: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ForkView:
+    """Evidence that a device signed two different records at the same seq."""
+
+    device: DeviceKey
+    identity: IdentityKey
+    seq: int
+    kept: RecordId | None
+    """The record we chained at that seq (None if the fork is at a seq we never chained)."""
+    evidence: RecordId
+
+
+_LATEST_EDIT = (
+    "(SELECT e.text FROM posts e WHERE e.edits = p.id AND e.identity = p.identity "
+    "AND e.deleted = 0 ORDER BY e.ts DESC, e.id DESC LIMIT 1)"
+)
+_POST_COLUMNS = (
+    f"p.id, p.identity, p.device, p.seq, p.ts, COALESCE({_LATEST_EDIT}, p.text), p.reply_to, "
+    f"p.tags, p.images, {_LATEST_EDIT} IS NOT NULL, pr.name"
+)
+
+
+def _blob_refs(raw: bytes | None) -> tuple[BlobRef, ...]:
+    if raw is None:
+        return ()
+    return tuple(
+        BlobRef(BlobHash(i["hash"]), i["mime"], i["size"]) for i in canonical.decode(raw)
+    )
+
+
+def _post(row: Any) -> PostView:
+    return PostView(
+        id=RecordId(row[0]),
+        identity=IdentityKey(row[1]),
+        device=DeviceKey(row[2]),
+        seq=row[3],
+        timestamp=row[4],
+        text=row[5] or "",
+        reply_to=RecordId(row[6]) if row[6] is not None else None,
+        tags=tuple(canonical.decode(row[7])) if row[7] is not None else (),
+        images=_blob_refs(row[8]),
+        edited=bool(row[9]),
+        author_name=row[10],
+    )
+
+
+def timeline(
+    conn: Connection,
+    viewer: IdentityKey,
+    *,
+    limit: int,
+    before: tuple[int, bytes] | None = None,
+) -> list[PostView]:
+    """Posts of ``viewer`` and the identities it follows, newest first; deleted posts, edits
+    (shown through their original) and blocked identities left out.
+
+    ``before`` is the (timestamp, id) of the last post of the previous page.
+    """
+    ts, rid = before if before is not None else (2**63 - 1, b"")
+    rows = conn.execute(
+        f"SELECT {_POST_COLUMNS} FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity "
+        "WHERE p.edits IS NULL AND p.deleted = 0 "
+        "AND (p.identity = :viewer OR p.identity IN (SELECT target FROM relations "
+        "     WHERE identity = :viewer AND kind = 'follow' AND state = 1)) "
+        "AND p.identity NOT IN (SELECT target FROM relations "
+        "     WHERE identity = :viewer AND kind = 'block' AND state = 1) "
+        "AND (p.ts < :ts OR (p.ts = :ts AND p.id < :rid)) "
+        "ORDER BY p.ts DESC, p.id DESC LIMIT :limit",
+        {"viewer": viewer, "ts": ts, "rid": rid, "limit": limit},
+    ).fetchall()
+    return [_post(r) for r in rows]
+
+
+def author_posts(
+    conn: Connection,
+    author: IdentityKey,
+    *,
+    limit: int,
+    before: tuple[int, bytes] | None = None,
+) -> list[PostView]:
+    """One identity's posts (from all its devices), newest first."""
+    ts, rid = before if before is not None else (2**63 - 1, b"")
+    rows = conn.execute(
+        f"SELECT {_POST_COLUMNS} FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity "
+        "WHERE p.identity = :author AND p.edits IS NULL AND p.deleted = 0 "
+        "AND (p.ts < :ts OR (p.ts = :ts AND p.id < :rid)) "
+        "ORDER BY p.ts DESC, p.id DESC LIMIT :limit",
+        {"author": author, "ts": ts, "rid": rid, "limit": limit},
+    ).fetchall()
+    return [_post(r) for r in rows]
+
+
+def post(conn: Connection, record_id: bytes) -> PostView | None:
+    """One post by id (None if unknown or deleted)."""
+    row = conn.execute(
+        f"SELECT {_POST_COLUMNS} FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity "
+        "WHERE p.id = ? AND p.deleted = 0",
+        (record_id,),
+    ).fetchone()
+    return _post(row) if row is not None else None
+
+
+def profile(conn: Connection, identity: IdentityKey) -> ProfileView | None:
+    """The identity's latest profile, if any arrived."""
+    row = conn.execute(
+        "SELECT p.name, p.bio, p.avatar, p.avatar_mime, b.size FROM profiles p "
+        "LEFT JOIN blobs b ON b.hash = p.avatar WHERE p.identity = ?",
+        (identity,),
+    ).fetchone()
+    if row is None:
+        return None
+    avatar = BlobRef(BlobHash(row[2]), row[3], row[4] or 0) if row[2] is not None else None
+    return ProfileView(identity, row[0], row[1], avatar)
+
+
+def related(conn: Connection, identity: IdentityKey, kind: str) -> list[IdentityKey]:
+    """Identities that ``identity`` currently follows (``kind="follow"``) or blocks."""
+    rows = conn.execute(
+        "SELECT target FROM relations WHERE identity = ? AND kind = ? AND state = 1 "
+        "ORDER BY ts",
+        (identity, kind),
+    ).fetchall()
+    return [IdentityKey(r[0]) for r in rows]
+
+
+def followers(conn: Connection, identity: IdentityKey) -> list[IdentityKey]:
+    """Identities known to follow ``identity`` (as far as their feeds reached us)."""
+    rows = conn.execute(
+        "SELECT identity FROM relations WHERE kind = 'follow' AND target = ? AND state = 1",
+        (identity,),
+    ).fetchall()
+    return [IdentityKey(r[0]) for r in rows]
+
+
+def devices(conn: Connection, identity: IdentityKey | None = None) -> list[DeviceView]:
+    """Known device feeds, of one identity or of everyone."""
+    sql = "SELECT device, identity, name, head_seq, forked, revoked_after FROM feeds"
+    args: tuple[bytes, ...] = ()
+    if identity is not None:
+        sql += " WHERE identity = ?"
+        args = (identity,)
+    rows = conn.execute(sql + " ORDER BY rowid", args).fetchall()
+    return [
+        DeviceView(DeviceKey(r[0]), IdentityKey(r[1]), r[2], r[3], bool(r[4]), r[5]) for r in rows
+    ]
+
+
+def forks(conn: Connection) -> list[ForkView]:
+    """All fork evidence we hold."""
+    rows = conn.execute(
+        "SELECT f.device, fe.identity, f.seq, r.id, f.id FROM forks f "
+        "JOIN feeds fe ON fe.device = f.device "
+        "LEFT JOIN records r ON r.device = f.device AND r.seq = f.seq ORDER BY f.detected_at"
+    ).fetchall()
+    return [
+        ForkView(
+            DeviceKey(r[0]),
+            IdentityKey(r[1]),
+            r[2],
+            RecordId(r[3]) if r[3] is not None else None,
+            RecordId(r[4]),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,117 @@
+"""The store's schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` holds how many migrations ran. A migration is never edited once
+released: add a new one. Tables below ``records``/``feeds`` are indexes derived from records and
+can be rebuilt from them.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first release.
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    -- One row per device feed we know (its certificate arrived and verified).
+    CREATE TABLE feeds (
+        device        BLOB PRIMARY KEY,
+        identity      BLOB NOT NULL,
+        name          TEXT NOT NULL,
+        head_seq      INTEGER NOT NULL,
+        head_id       BLOB NOT NULL,
+        forked        INTEGER NOT NULL DEFAULT 0,
+        revoked_after INTEGER
+    );
+    CREATE INDEX feeds_identity ON feeds (identity);
+    -- Verified, chained records. raw is the record's bytes (content stripped once purged).
+    CREATE TABLE records (
+        id        BLOB PRIMARY KEY,
+        device    BLOB NOT NULL,
+        seq       INTEGER NOT NULL,
+        identity  BLOB NOT NULL,
+        ts        INTEGER NOT NULL,
+        type      TEXT NOT NULL,
+        raw       BLOB NOT NULL,
+        UNIQUE (device, seq)
+    );
+    CREATE INDEX records_identity_type ON records (identity, type, ts);
+    -- Signature-verified records waiting for their predecessor or their feed's certificate.
+    CREATE TABLE pending (
+        id          BLOB PRIMARY KEY,
+        device      BLOB NOT NULL,
+        seq         INTEGER NOT NULL,
+        raw         BLOB NOT NULL,
+        received_at INTEGER NOT NULL
+    );
+    CREATE INDEX pending_device_seq ON pending (device, seq);
+    -- Fork evidence: a second valid record for a (device, seq) we already hold.
+    CREATE TABLE forks (
+        id          BLOB PRIMARY KEY,
+        device      BLOB NOT NULL,
+        seq         INTEGER NOT NULL,
+        raw         BLOB NOT NULL,
+        detected_at INTEGER NOT NULL
+    );
+    CREATE INDEX forks_device ON forks (device, seq);
+    -- Verified revocations, also those for devices whose feed has not arrived yet.
+    CREATE TABLE revocations (
+        device    BLOB NOT NULL,
+        identity  BLOB NOT NULL,
+        after_seq INTEGER NOT NULL,
+        record_id BLOB NOT NULL,
+        PRIMARY KEY (device, record_id)
+    );
+    CREATE TABLE blobs (
+        hash BLOB PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mime TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    -- Derived: posts (originals and edits), one row per smd/post/1 record.
+    CREATE TABLE posts (
+        id        BLOB PRIMARY KEY,
+        identity  BLOB NOT NULL,
+        device    BLOB NOT NULL,
+        seq       INTEGER NOT NULL,
+        ts        INTEGER NOT NULL,
+        text      TEXT,
+        reply_to  BLOB,
+        edits     BLOB,
+        tags      BLOB,
+        images    BLOB,
+        deleted   INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX posts_timeline ON posts (identity, ts DESC, id DESC) WHERE edits IS NULL;
+    CREATE INDEX posts_edits ON posts (edits) WHERE edits IS NOT NULL;
+    CREATE INDEX posts_reply_to ON posts (reply_to) WHERE reply_to IS NOT NULL;
+    -- Derived: deletions, also those whose target has not arrived yet.
+    CREATE TABLE tombstones (
+        target    BLOB PRIMARY KEY,
+        identity  BLOB NOT NULL,
+        record_id BLOB NOT NULL
+    );
+    -- Derived: latest follow / block state per (identity, kind, target).
+    CREATE TABLE relations (
+        identity  BLOB NOT NULL,
+        kind      TEXT NOT NULL,
+        target    BLOB NOT NULL,
+        state     INTEGER NOT NULL,
+        ts        INTEGER NOT NULL,
+        record_id BLOB NOT NULL,
+        PRIMARY KEY (identity, kind, target)
+    );
+    CREATE INDEX relations_target ON relations (kind, target, state);
+    -- Derived: latest profile per identity.
+    CREATE TABLE profiles (
+        identity    BLOB PRIMARY KEY,
+        name        TEXT NOT NULL,
+        bio         TEXT NOT NULL,
+        avatar      BLOB,
+        avatar_mime TEXT,
+        ts          INTEGER NOT NULL,
+        record_id   BLOB NOT NULL
+    );
+    """,
+)
