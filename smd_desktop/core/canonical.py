@@ -25,9 +25,6 @@ MAX_DEPTH = 16
 _INT_MIN = -(2**63)
 _INT_MAX = 2**64 - 1
 
-type Value = None | bool | int | str | bytes | list["Value"] | dict[str, "Value"]
-
-
 def _canon(value: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise CodecError(f"nested deeper than {MAX_DEPTH}")
@@ -48,7 +45,7 @@ def _canon(value: Any, depth: int) -> Any:
     raise CodecError(f"type {type(value).__name__} cannot be encoded canonically")
 
 
-def encode(value: Value | tuple[Any, ...]) -> bytes:
+def encode(value: Any) -> bytes:
     """Encode ``value`` canonically.
 
     Raises:

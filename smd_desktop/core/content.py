@@ -130,9 +130,18 @@ def _relation(flag: str) -> Validator:
 validate_follow = _relation("following")
 validate_block = _relation("blocked")
 
+
+def _validate_cert_content(content: dict[str, Any]) -> None:
+    validate_cert(content)
+
+
+def _validate_revocation_content(content: dict[str, Any]) -> None:
+    validate_revocation(content)
+
+
 CORE_VALIDATORS: dict[str, Validator] = {
-    CERT: lambda c: None if validate_cert(c) else None,
-    REVOKE: lambda c: None if validate_revocation(c) else None,
+    CERT: _validate_cert_content,
+    REVOKE: _validate_revocation_content,
     PROFILE: validate_profile,
     POST: validate_post,
     DELETE: validate_delete,
@@ -141,9 +150,7 @@ CORE_VALIDATORS: dict[str, Validator] = {
 }
 
 
-def validate_record(
-    record: SignedRecord, validators: dict[str, Validator] | None = None
-) -> None:
+def validate_record(record: SignedRecord, validators: dict[str, Validator] | None = None) -> None:
     """Check the feed rules and, when present and known, the content of a verified record.
 
     Feed rule: seq 1 is the device certificate (``smd/cert/1``, certifying the author) and no

@@ -221,7 +221,7 @@ def sign_record(
     seq: int,
     prev: RecordId | None,
     timestamp: int,
-    type: str,  # noqa: A002 - the protocol's field name
+    type: str,  # the protocol's field name
     content: Content,
 ) -> SignedRecord:
     """Encode, sign and re-check a new record.

@@ -83,9 +83,7 @@ _POST_COLUMNS = (
 def _blob_refs(raw: bytes | None) -> tuple[BlobRef, ...]:
     if raw is None:
         return ()
-    return tuple(
-        BlobRef(BlobHash(i["hash"]), i["mime"], i["size"]) for i in canonical.decode(raw)
-    )
+    return tuple(BlobRef(BlobHash(i["hash"]), i["mime"], i["size"]) for i in canonical.decode(raw))
 
 
 def _post(row: Any) -> PostView:
@@ -176,8 +174,7 @@ def profile(conn: Connection, identity: IdentityKey) -> ProfileView | None:
 def related(conn: Connection, identity: IdentityKey, kind: str) -> list[IdentityKey]:
     """Identities that ``identity`` currently follows (``kind="follow"``) or blocks."""
     rows = conn.execute(
-        "SELECT target FROM relations WHERE identity = ? AND kind = ? AND state = 1 "
-        "ORDER BY ts",
+        "SELECT target FROM relations WHERE identity = ? AND kind = ? AND state = 1 ORDER BY ts",
         (identity, kind),
     ).fetchall()
     return [IdentityKey(r[0]) for r in rows]

@@ -154,9 +154,7 @@ class Store:
     def record_identity(self, record_id: RecordId) -> IdentityKey | None:
         """The identity whose device feed holds ``record_id``."""
         with self._read() as conn:
-            row = conn.execute(
-                "SELECT identity FROM records WHERE id = ?", (record_id,)
-            ).fetchone()
+            row = conn.execute("SELECT identity FROM records WHERE id = ?", (record_id,)).fetchone()
         return None if row is None else IdentityKey(bytes(row[0]))
 
     def count_records(self, identity: IdentityKey | None = None) -> int:

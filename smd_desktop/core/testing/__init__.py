@@ -39,7 +39,7 @@ def copy_records(source: Store, target: Store) -> list[IngestResult]:
     network): for each feed, the records after the target's head."""
     target_heads = target.heads()
     raws: list[bytes] = []
-    for device, head in source.heads().items():
+    for device in source.heads():
         raws.extend(source.read_range(device, target_heads.get(device, 0) + 1, 1_000_000))
     return target.ingest(raws)
 
