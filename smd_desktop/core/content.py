@@ -8,7 +8,7 @@ validator knows are stored and replicated as they are (plugins add validators la
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import InvalidRecord
@@ -67,7 +67,7 @@ def validate_blob_ref(value: Any, field: str = "blob") -> None:
         raise InvalidRecord(f"{field} must be a map")
     _keys(value, {"hash", "mime", "size"}, set())
     _key(value["hash"], f"{field}.hash", HASH_SIZE)
-    if value["mime"] not in IMAGE_MIME_TYPES:
+    if not isinstance(value["mime"], str) or value["mime"] not in IMAGE_MIME_TYPES:
         raise InvalidRecord(f"{field}.mime must be one of {sorted(IMAGE_MIME_TYPES)}")
     size = value["size"]
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_BLOB_SIZE:
@@ -97,7 +97,7 @@ def validate_post(content: dict[str, Any]) -> None:
         if not isinstance(tags, list) or not 1 <= len(tags) <= MAX_TAGS:
             raise InvalidRecord(f"tags must be a list of 1 to {MAX_TAGS} tags")
         for tag in tags:
-            if not isinstance(tag, str) or not TAG_PATTERN.match(tag) or tag != tag.lower():
+            if not isinstance(tag, str) or not TAG_PATTERN.fullmatch(tag) or tag != tag.lower():
                 raise InvalidRecord("a tag is 1-32 lowercase letters, digits, '_' or '-'")
         if len(set(tags)) != len(tags):
             raise InvalidRecord("tags must be unique")
@@ -150,8 +150,10 @@ CORE_VALIDATORS: dict[str, Validator] = {
 }
 
 
-def validate_record(record: SignedRecord, validators: dict[str, Validator] | None = None) -> None:
+def validate_record(record: SignedRecord, extra: Mapping[str, Validator] | None = None) -> None:
     """Check the feed rules and, when present and known, the content of a verified record.
+
+    ``extra`` maps plugin-owned types to their validators (core types always use the core's).
 
     Feed rule: seq 1 is the device certificate (``smd/cert/1``, certifying the author) and no
     other record is.
@@ -170,6 +172,7 @@ def validate_record(record: SignedRecord, validators: dict[str, Validator] | Non
         if validate_cert(record.content).device != record.author:
             raise InvalidRecord("the certificate is for another device")
         return
-    validator = (validators or CORE_VALIDATORS).get(record.type)
+    # Plugins add validators for their own types; they can never replace a core one.
+    validator = CORE_VALIDATORS.get(record.type) or (extra or {}).get(record.type)
     if validator is not None:
         validator(record.content)

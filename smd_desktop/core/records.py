@@ -119,7 +119,7 @@ def _parse_header(header_bytes: bytes) -> Header:
         or not 0 <= timestamp <= MAX_TIMESTAMP
     ):
         raise _bad("timestamp must be milliseconds since the epoch")
-    if not isinstance(type_, str) or not TYPE_PATTERN.match(type_):
+    if not isinstance(type_, str) or not TYPE_PATTERN.fullmatch(type_):
         raise _bad("type must look like namespace/name/version")
     if not isinstance(content_hash, bytes) or len(content_hash) != HASH_SIZE:
         raise _bad("content hash must be 32 bytes")

@@ -62,10 +62,7 @@ def _index_post(
     )
     if "edits" in c:
         # An edit of a deleted post is purged with it.
-        row = conn.execute(
-            "SELECT identity FROM tombstones WHERE target = ?", (c["edits"],)
-        ).fetchone()
-        if row is not None and row[0] == identity:
+        if is_tombstoned(conn, c["edits"], identity):
             purge(conn, record.id)
 
 
@@ -99,8 +96,10 @@ def purge(conn: Connection, record_id: bytes) -> None:
 
 def is_tombstoned(conn: Connection, record_id: bytes, identity: IdentityKey) -> bool:
     """Whether the record was deleted by its own identity."""
-    row = conn.execute("SELECT identity FROM tombstones WHERE target = ?", (record_id,)).fetchone()
-    return row is not None and row[0] == identity
+    row = conn.execute(
+        "SELECT 1 FROM tombstones WHERE target = ? AND identity = ?", (record_id, identity)
+    ).fetchone()
+    return row is not None
 
 
 def _newer(ts: int, record_id: bytes, row: Any) -> bool:

@@ -7,6 +7,7 @@ runs inside one write transaction. The rules are in docs/PROTOCOL.md, "Feed rule
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..content import Validator, validate_record
@@ -44,7 +45,7 @@ class IngestResult:
     reason: str = ""
 
 
-def check(raw: bytes, validators: dict[str, Validator] | None = None) -> SignedRecord:
+def check(raw: bytes, validators: Mapping[str, Validator] | None = None) -> SignedRecord:
     """Decode, verify and validate one record without touching the store.
 
     Raises:

@@ -87,10 +87,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX posts_edits ON posts (edits) WHERE edits IS NOT NULL;
     CREATE INDEX posts_reply_to ON posts (reply_to) WHERE reply_to IS NOT NULL;
     -- Derived: deletions, also those whose target has not arrived yet.
+    -- Keyed by (target, identity): a stranger's tombstone must not shadow the author's own.
     CREATE TABLE tombstones (
-        target    BLOB PRIMARY KEY,
+        target    BLOB NOT NULL,
         identity  BLOB NOT NULL,
-        record_id BLOB NOT NULL
+        record_id BLOB NOT NULL,
+        PRIMARY KEY (target, identity)
     );
     -- Derived: latest follow / block state per (identity, kind, target).
     CREATE TABLE relations (

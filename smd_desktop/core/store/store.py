@@ -34,8 +34,8 @@ class Store:
         self._conn = conn
         self._lock = threading.RLock()
         self.data_dir = data_dir
-        self.validators: dict[str, Validator] | None = None
-        """Content validators by type (None: the core's). Plugins extend it."""
+        self.validators: dict[str, Validator] = {}
+        """Validators of plugin-owned content types (the core's always apply to core types)."""
 
     @classmethod
     def create(cls, data_dir: Path, passphrase: str, params: KdfParams) -> Store:
