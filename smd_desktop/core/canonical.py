@@ -25,6 +25,7 @@ MAX_DEPTH = 16
 _INT_MIN = -(2**63)
 _INT_MAX = 2**64 - 1
 
+
 def _canon(value: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise CodecError(f"nested deeper than {MAX_DEPTH}")

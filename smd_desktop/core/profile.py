@@ -16,12 +16,13 @@ from typing import Any
 import nacl.signing
 
 from . import content as ct
-from .errors import NotFound, StoreError, UserError
-from .identity import RootKey
+from .errors import InvalidRecord, NotFound, StoreError, UserError
+from .identity import MAX_DEVICE_NAME, RootKey
 from .ids import BlobHash, DeviceKey, IdentityKey, RecordId
 from .kdf import KdfParams
 from .records import SignedRecord, parse_record, sign_record
 from .store import DeviceView, PostView, ProfileView, Store, now_ms
+from .store.db import remove_database
 from .store.store import ingest_or_raise
 
 ROOT_SEED = "root_seed"
@@ -89,6 +90,14 @@ class Profile:
         The device's first record is its certificate; a profile record follows when ``name``
         is given.
         """
+        device_name = device_name or default_device_name()
+        if len(device_name) > MAX_DEVICE_NAME:
+            raise UserError(f"a device name has at most {MAX_DEVICE_NAME} characters")
+        if name is not None:
+            try:
+                ct.validate_profile({"name": name})
+            except InvalidRecord as exc:
+                raise UserError(str(exc)) from exc
         store = Store.create(data_dir, passphrase, kdf or KdfParams.moderate())
         try:
             root = root or RootKey.generate()
@@ -97,16 +106,14 @@ class Profile:
             profile = cls(store, root, device)
             profile.publish(
                 ct.CERT,
-                root.certify(
-                    profile.device_key,
-                    name=device_name or default_device_name(),
-                    issued=now_ms(),
-                ),
+                root.certify(profile.device_key, name=device_name, issued=now_ms()),
             )
             if name is not None:
                 profile.set_profile(name=name)
         except BaseException:
+            # Leave nothing half-made behind: a retry must not meet "profile exists".
             store.close()
+            remove_database(data_dir)
             raise
         return profile
 

@@ -106,6 +106,13 @@ def create_database(data_dir: Path, passphrase: str, params: KdfParams) -> Conne
     return conn
 
 
+def remove_database(data_dir: Path) -> None:
+    """Delete a profile's files (used only to undo a creation that failed half-way)."""
+    for name in (DB_NAME, HEADER_NAME, NEXT_HEADER_NAME):
+        for suffix in ("", "-wal", "-shm", ".tmp"):
+            (data_dir / (name + suffix)).unlink(missing_ok=True)
+
+
 def open_database(data_dir: Path, passphrase: str) -> Connection:
     """Open the profile in ``data_dir`` with ``passphrase``.
 

@@ -60,10 +60,9 @@ def _index_post(
             canonical.encode(c["images"]) if "images" in c else None,
         ),
     )
-    if "edits" in c:
-        # An edit of a deleted post is purged with it.
-        if is_tombstoned(conn, c["edits"], identity):
-            purge(conn, record.id)
+    # An edit of a deleted post is purged with it.
+    if "edits" in c and is_tombstoned(conn, c["edits"], identity):
+        purge(conn, record.id)
 
 
 def _purge_if_tombstoned(conn: Connection, target: bytes) -> None:
@@ -137,14 +136,15 @@ def _set_profile(
     if _newer(ts, record.id, row):
         avatar = c.get("avatar")
         conn.execute(
-            "INSERT OR REPLACE INTO profiles (identity, name, bio, avatar, avatar_mime, ts,"
-            " record_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO profiles (identity, name, bio, avatar, avatar_mime,"
+            " avatar_size, ts, record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 identity,
                 c["name"],
                 c.get("bio", ""),
                 avatar["hash"] if avatar else None,
                 avatar["mime"] if avatar else None,
+                avatar["size"] if avatar else None,
                 ts,
                 record.id,
             ),

@@ -161,13 +161,12 @@ def post(conn: Connection, record_id: bytes) -> PostView | None:
 def profile(conn: Connection, identity: IdentityKey) -> ProfileView | None:
     """The identity's latest profile, if any arrived."""
     row = conn.execute(
-        "SELECT p.name, p.bio, p.avatar, p.avatar_mime, b.size FROM profiles p "
-        "LEFT JOIN blobs b ON b.hash = p.avatar WHERE p.identity = ?",
+        "SELECT name, bio, avatar, avatar_mime, avatar_size FROM profiles WHERE identity = ?",
         (identity,),
     ).fetchone()
     if row is None:
         return None
-    avatar = BlobRef(BlobHash(row[2]), row[3], row[4] or 0) if row[2] is not None else None
+    avatar = BlobRef(BlobHash(row[2]), row[3], row[4]) if row[2] is not None else None
     return ProfileView(identity, row[0], row[1], avatar)
 
 

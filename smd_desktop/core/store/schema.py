@@ -112,6 +112,7 @@ MIGRATIONS: tuple[str, ...] = (
         bio         TEXT NOT NULL,
         avatar      BLOB,
         avatar_mime TEXT,
+        avatar_size INTEGER,
         ts          INTEGER NOT NULL,
         record_id   BLOB NOT NULL
     );

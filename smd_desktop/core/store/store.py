@@ -17,7 +17,7 @@ from ..content import Validator
 from ..errors import InvalidRecord, StoreError
 from ..ids import BlobHash, DeviceKey, IdentityKey, RecordId, blake2b256
 from ..kdf import KdfParams
-from ..records import SignedRecord
+from ..records import SignedRecord, parse_record
 from . import db, queries
 from .ingest import IngestResult, Outcome, check, ingest_verified
 
@@ -100,19 +100,23 @@ class Store:
         Decoding and signature checks run first, outside the lock; the valid records are then
         stored in one transaction, per feed in seq order. When this returns, every ACCEPTED,
         PENDING and FORK record is committed to disk.
+
+        Returns one result per input, in input order.
         """
-        results: list[IngestResult] = []
-        valid: list[SignedRecord] = []
-        for raw in raws:
+        results: list[IngestResult | None] = []
+        valid: list[tuple[int, SignedRecord]] = []
+        for i, raw in enumerate(raws):
             try:
-                valid.append(check(raw, self.validators))
+                valid.append((i, check(raw, self.validators)))
+                results.append(None)
             except InvalidRecord as exc:
-                results.append(IngestResult(None, Outcome.REJECTED, str(exc)))
-        valid.sort(key=lambda r: (r.author, r.seq))
+                results.append(IngestResult(_id_if_parseable(raw), Outcome.REJECTED, str(exc)))
+        valid.sort(key=lambda item: (item[1].author, item[1].seq))
         now = now_ms()
         with self._write() as conn:
-            results.extend(ingest_verified(conn, record, now) for record in valid)
-        return results
+            for i, record in valid:
+                results[i] = ingest_verified(conn, record, now)
+        return [r for r in results if r is not None]
 
     def heads(self) -> dict[DeviceKey, int]:
         """Latest chained seq of every device feed we hold."""
@@ -250,6 +254,13 @@ class Store:
         """See :func:`queries.forks`."""
         with self._read() as conn:
             return queries.forks(conn)
+
+
+def _id_if_parseable(raw: bytes) -> RecordId | None:
+    try:
+        return parse_record(raw).id
+    except InvalidRecord:
+        return None
 
 
 def ingest_or_raise(store: Store, raws: Sequence[bytes]) -> list[IngestResult]:
