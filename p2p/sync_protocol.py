@@ -126,17 +126,13 @@ class Transfer:
         return self.end - self.start + 1
 
 
-def plan_transfers(
-    local_heads: Mapping[bytes, int], remote: Ready, group_of: Mapping[bytes, bytes]
-) -> list[Transfer]:
-    """What to send: every local log of a group the remote wants, after the remote's head.
+def plan_transfers(local_heads: Mapping[bytes, int], remote: Ready) -> list[Transfer]:
+    """What to send: the records after the remote's head of every log in ``local_heads``.
 
-    ``group_of`` maps each local log to its group (a device feed to its identity).
+    Rule: ``local_heads`` holds only the logs of groups the remote wants.
     """
     transfers = []
     for log, head in sorted(local_heads.items()):
-        if group_of.get(log) not in remote.wants:
-            continue
         theirs = remote.heads.get(log, 0)
         if head > theirs:
             transfers.append(Transfer(log, theirs + 1, head))

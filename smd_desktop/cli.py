@@ -24,7 +24,7 @@ import platformdirs
 from . import __version__
 from .core import content as ct
 from .core.backup import export_backup, import_backup
-from .core.errors import SmdError, UserError
+from .core.errors import NoProfile, SmdError, UserError
 from .core.ids import (
     IdentityKey,
     did_key,
@@ -36,7 +36,7 @@ from .core.ids import (
 )
 from .core.kdf import KdfParams
 from .core.profile import Image, Profile
-from .core.store import PostView
+from .core.store import PostView, profile_exists
 
 EXIT_ERROR = 1
 
@@ -74,6 +74,8 @@ def read_passphrase(*, new: bool = False) -> str:
 
 
 def _open(args: argparse.Namespace) -> Profile:
+    if not profile_exists(args.data_dir):  # say so before asking for a passphrase
+        raise NoProfile(f"no profile in {args.data_dir} (run 'smd init' or 'smd restore' first)")
     return Profile.open(args.data_dir, read_passphrase())
 
 
@@ -94,10 +96,13 @@ def _name_of(profile: Profile, identity: IdentityKey) -> str:
 def warn_forks(profile: Profile) -> None:
     """Tell the user about every forked feed we hold evidence of (on stderr)."""
     for fork in profile.store.forks():
+        who = identity_text(fork.identity)
+        view = profile.store.profile(fork.identity)
+        if view is not None:
+            who = f"{view.name} ({who})"
         print(
-            f"warning: {_name_of(profile, fork.identity)} ({identity_text(fork.identity)}) has a "
-            f"forked feed: device {peer_id_text(fork.device)} signed two different records at "
-            f"seq {fork.seq}; both are kept as evidence",
+            f"warning: {who} has a forked feed: device {peer_id_text(fork.device)} signed two "
+            f"different records at seq {fork.seq}; both are kept as evidence",
             file=sys.stderr,
         )
 
@@ -210,8 +215,12 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     device = parse_device(args.device)
     profile = _open(args)
     try:
+        known = profile.store.identity_of(device) is not None
         profile.revoke_device(device, reason=args.reason or "")
-        print(f"Revoked {args.device}: its records from now on will be rejected.")
+        if known:
+            print(f"Revoked {args.device}: its records from now on will be rejected.")
+        else:
+            print(f"Revoked {args.device}: it never synced here, so all its records are rejected.")
     finally:
         profile.close()
     return 0
@@ -313,6 +322,8 @@ def cmd_feed(args: argparse.Namespace) -> int:
             posts = profile.store.author_posts(author, limit=args.limit)
         if args.json:
             print(json.dumps([post_data(profile, p) for p in posts], indent=2, ensure_ascii=False))
+        elif not posts and author is not None:
+            print("No posts from them here yet (they arrive when you sync with them).")
         elif not posts:
             print('No posts yet. Write one with: smd post "Hello"')
         else:

@@ -170,6 +170,12 @@ class Profile:
         """This identity's device feeds that we know of."""
         return self.store.devices(self.identity)
 
+    def is_revoked(self) -> bool:
+        """Whether another device of this identity revoked this one."""
+        return any(
+            d.device == self.device_key and d.revoked_after is not None for d in self.devices()
+        )
+
     def my_profile(self) -> ProfileView | None:
         """Our latest profile record, if any."""
         return self.store.profile(self.identity)
@@ -183,6 +189,10 @@ class Profile:
             InvalidRecord: the content breaks its type's rules.
         """
         with self._publish_lock:
+            if self.is_revoked():
+                raise UserError(
+                    "this device was revoked by another of your devices; it can no longer publish"
+                )
             head = self.store.head(self.device_key)
             timestamp = now_ms()
             prev: RecordId | None = None
@@ -281,13 +291,20 @@ class Profile:
         return self.publish(ct.BLOCK, {"target": identity, "blocked": blocked})
 
     def revoke_device(self, device: DeviceKey, reason: str = "") -> SignedRecord:
-        """Revoke one of this identity's other devices from its current head on."""
+        """Revoke one of this identity's other devices from its current head on.
+
+        A device whose feed never reached us (a lost machine that never synced) is revoked
+        entirely: all its records, past and future, become invalid.
+        """
         if device == self.device_key:
             raise UserError("this device cannot revoke itself; revoke it from another device")
+        owner = self.store.identity_of(device)
+        if owner is not None and owner != self.identity:
+            raise UserError("that device belongs to another identity")
         known = {d.device: d for d in self.devices()}
-        if device not in known:
-            raise NotFound("no such device of this identity")
-        after = known[device].head_seq
+        if device in known and known[device].revoked_after is not None:
+            raise UserError("that device is already revoked")
+        after = known[device].head_seq if device in known else 0
         return self.publish(
             ct.REVOKE, self.root.revoke(device, after_seq=after, issued=now_ms(), reason=reason)
         )

@@ -218,18 +218,25 @@ def test_a_follower_sees_the_posts_of_both_devices_of_an_identity(
     phone.close()
 
 
-def test_revoking_itself_or_an_unknown_device_is_refused(tmp_path: Path, alice: Profile) -> None:
+def test_revoking_itself_twice_or_a_never_synced_device(tmp_path: Path, alice: Profile) -> None:
     phone = Profile.restore(tmp_path / "phone", PASSPHRASE, alice.root.phrase(), kdf=FAST_KDF)
 
     with pytest.raises(UserError, match=r"^this device cannot revoke itself"):
         phone.revoke_device(phone.device_key)
-    with pytest.raises(NotFound, match=r"^no such device of this identity$"):
-        phone.revoke_device(alice.device_key)  # not synced to the phone yet
 
     copy_records(alice.store, phone.store)
     phone.revoke_device(alice.device_key)
     (revoked,) = [d for d in phone.devices() if d.device == alice.device_key]
     assert revoked.revoked_after == 2
+    with pytest.raises(UserError, match=r"^that device is already revoked$"):
+        phone.revoke_device(alice.device_key)
+
+    # A lost machine whose feed never reached the phone is revoked from its very first record.
+    lost = FeedWriter(alice.root)
+    phone.revoke_device(lost.device)
+    (result,) = phone.store.ingest([lost.cert().raw])
+    assert result.outcome is Outcome.REJECTED
+    assert result.reason == "the device was revoked"
     phone.close()
 
 

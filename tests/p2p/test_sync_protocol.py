@@ -191,12 +191,12 @@ def test_any_chunking_of_a_session_yields_the_same_events(cuts: list[int]) -> No
     ]
 
 
-def test_plan_sends_only_wanted_logs_after_the_remote_heads() -> None:
+def test_plan_sends_what_the_remote_lacks_after_its_heads() -> None:
     local = {LOG1: 10, LOG2: 4, LOG3: 2}
-    groups = {LOG1: A, LOG2: A, LOG3: C}
-    remote = Ready(frozenset({A, B}), {LOG1: 10, LOG2: 1})
-    assert plan_transfers(local, remote, groups) == [Transfer(LOG2, 2, 4)]
-    assert plan_transfers(local, Ready(frozenset({A}), {}), groups) == [
+    remote = Ready(frozenset({A}), {LOG1: 10, LOG2: 1, LOG3: 5})
+    assert plan_transfers(local, remote) == [Transfer(LOG2, 2, 4)]
+    assert plan_transfers(local, Ready(frozenset({A}), {})) == [
         Transfer(LOG1, 1, 10),
         Transfer(LOG2, 1, 4),
+        Transfer(LOG3, 1, 2),
     ]

@@ -1,0 +1,81 @@
+"""What p2p needs from the rest of the app: a store of signed logs, grouped.
+
+p2p knows *logs* (a device feed, named by its 32-byte key), *groups* of logs (an identity and
+its devices) and opaque record bytes with a seq. It knows nothing of posts or follows. The app
+implements :class:`LogStore` with the core and passes it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class IngestCounts:
+    """What became of a batch of records handed to :meth:`LogStore.ingest`."""
+
+    accepted: int = 0
+    """New records stored and chained."""
+    duplicate: int = 0
+    """Records we already had."""
+    pending: int = 0
+    """Verified records waiting for a predecessor: a gap the sync should fill."""
+    fork: int = 0
+    """Valid records that prove a fork (kept as evidence)."""
+    rejected: int = 0
+    """Invalid records: the sender's fault."""
+
+    def __add__(self, other: IngestCounts) -> IngestCounts:
+        return IngestCounts(
+            self.accepted + other.accepted,
+            self.duplicate + other.duplicate,
+            self.pending + other.pending,
+            self.fork + other.fork,
+            self.rejected + other.rejected,
+        )
+
+
+class LogStore(Protocol):
+    """The store as p2p sees it. Every method blocks: drivers call them in a worker thread.
+
+    Rule: :meth:`ingest` returns only after what it accepted is durable.
+    """
+
+    def wanted_groups(self) -> set[bytes]:
+        """The groups (identities) this node replicates."""
+        ...
+
+    def heads(self, groups: Collection[bytes]) -> dict[bytes, int]:
+        """Latest chained seq of every log we hold in ``groups``."""
+        ...
+
+    def group_of(self, log: bytes) -> bytes | None:
+        """The group a log belongs to, if we know the log."""
+        ...
+
+    def read_range(self, log: bytes, start: int, limit: int) -> list[bytes]:
+        """Up to ``limit`` records of ``log`` from seq ``start`` on, in order."""
+        ...
+
+    def ingest(self, records: Sequence[bytes]) -> IngestCounts:
+        """Verify and store records; durable when this returns."""
+        ...
+
+
+class ByteStream(Protocol):
+    """A reliable, ordered byte stream (``trio.abc.Stream`` fits, so does a libp2p stream
+    adapter)."""
+
+    async def send_all(self, data: bytes) -> None:
+        """Send every byte of ``data``."""
+        ...
+
+    async def receive_some(self, max_bytes: int | None = None) -> bytes:
+        """Some bytes, or ``b""`` at end of stream."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close the stream."""
+        ...

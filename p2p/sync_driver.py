@@ -1,0 +1,189 @@
+"""Runs one sync session over a byte stream (the Trio side of :mod:`p2p.sync_protocol`).
+
+Reading, ingesting and sending run as three tasks so the receiver never stops reading while it
+verifies and stores (yamux resets a stream whose reader stalls for 5 s): the reader hands
+batches to the ingester through a small bounded channel, which is also the back-pressure.
+Everything that blocks (store reads, verification, SQLite writes) runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import trio
+
+from .interfaces import ByteStream, IngestCounts, LogStore
+from .sync_protocol import (
+    Done,
+    Plan,
+    Ready,
+    Records,
+    RemoteAborted,
+    RemoteProtocolError,
+    SyncSession,
+    plan_transfers,
+)
+
+READ_CHUNK = 65_536
+RECORDS_PER_READ = 1000
+FLUSH_BYTES = 256 * 1024
+INGEST_QUEUE = 4
+IDLE_TIMEOUT = 30.0
+
+
+class SyncFailed(Exception):
+    """A sync session ended early. ``remote_fault`` says whether the peer broke the protocol
+    (count it against the peer) or the link/timeout/our side did (just retry later)."""
+
+    def __init__(self, message: str, *, remote_fault: bool) -> None:
+        super().__init__(message)
+        self.remote_fault = remote_fault
+
+
+@dataclass
+class SyncProgress:
+    """Live numbers of one session, updated as it runs."""
+
+    expected: int | None = None
+    """Records the remote announced (None until its plan arrives)."""
+    received: int = 0
+    sent: int = 0
+    to_send: int = 0
+    counts: IngestCounts = field(default_factory=IngestCounts)
+
+
+type ProgressCallback = Callable[[SyncProgress], None]
+
+
+async def run_sync(
+    stream: ByteStream,
+    store: LogStore,
+    *,
+    on_progress: ProgressCallback | None = None,
+    idle_timeout: float = IDLE_TIMEOUT,
+) -> SyncProgress:
+    """Run one full sync over ``stream`` and close it; returns the final numbers.
+
+    Raises:
+        SyncFailed: the session did not finish (see ``remote_fault``).
+    """
+    session = SyncSession()
+    progress = SyncProgress()
+    report = on_progress or (lambda _p: None)
+    try:
+        await _run(stream, store, session, progress, report, idle_timeout)
+    except RemoteProtocolError as exc:
+        await _abort(stream, session, str(exc))
+        raise SyncFailed(f"peer broke the sync protocol: {exc}", remote_fault=True) from exc
+    except RemoteAborted as exc:
+        await _close_quietly(stream)
+        raise SyncFailed(f"peer ended the sync: {exc}", remote_fault=False) from exc
+    except trio.TooSlowError as exc:
+        await _close_quietly(stream)
+        raise SyncFailed("sync stalled: no data for too long", remote_fault=False) from exc
+    except (trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError, EOFError) as exc:
+        await _close_quietly(stream)
+        raise SyncFailed(f"connection lost during sync: {exc}", remote_fault=False) from exc
+    await _close_quietly(stream)
+    return progress
+
+
+async def _run(
+    stream: ByteStream,
+    store: LogStore,
+    session: SyncSession,
+    progress: SyncProgress,
+    report: ProgressCallback,
+    idle_timeout: float,
+) -> None:
+    wants = await trio.to_thread.run_sync(store.wanted_groups)
+    my_heads = await trio.to_thread.run_sync(store.heads, wants)
+    await stream.send_all(session.send_hello(wants, my_heads))
+    remote_ready: list[Ready] = []
+    ready_event = trio.Event()
+    batches_in, batches_out = trio.open_memory_channel[tuple[bytes, ...]](INGEST_QUEUE)
+
+    async def read_loop() -> None:
+        async with batches_in:
+            while True:
+                with trio.fail_after(idle_timeout):
+                    data = await stream.receive_some(READ_CHUNK)
+                if not data:
+                    raise EOFError("the peer closed the stream before it was done")
+                session.receive_data(data)
+                while (event := session.next_event()) is not None:
+                    if isinstance(event, Ready):
+                        remote_ready.append(event)
+                        ready_event.set()
+                    elif isinstance(event, Plan):
+                        progress.expected = event.count
+                        report(progress)
+                    elif isinstance(event, Records):
+                        await batches_in.send(event.records)
+                    elif isinstance(event, Done):
+                        return
+
+    async def ingest_loop() -> None:
+        async with batches_out:
+            async for batch in batches_out:
+                counts = await trio.to_thread.run_sync(store.ingest, list(batch))
+                progress.received += len(batch)
+                progress.counts = progress.counts + counts
+                report(progress)
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(read_loop)
+        nursery.start_soon(ingest_loop)
+        await ready_event.wait()
+        await _send_all_they_lack(stream, store, session, remote_ready[0], progress, report)
+
+
+async def _send_all_they_lack(
+    stream: ByteStream,
+    store: LogStore,
+    session: SyncSession,
+    remote: Ready,
+    progress: SyncProgress,
+    report: ProgressCallback,
+) -> None:
+    local = await trio.to_thread.run_sync(store.heads, remote.wants)
+    transfers = plan_transfers(local, remote)
+    progress.to_send = sum(t.count for t in transfers)
+    pending = bytearray(session.send_plan(progress.to_send))
+    for transfer in transfers:
+        seq = transfer.start
+        for _ in range(math.ceil(transfer.count / RECORDS_PER_READ)):
+            limit = min(RECORDS_PER_READ, transfer.end - seq + 1)
+            raws = await trio.to_thread.run_sync(store.read_range, transfer.log, seq, limit)
+            if not raws:
+                break  # the log shrank (a revocation arrived meanwhile): send what there is
+            pending += session.send_records(raws)
+            seq += len(raws)
+            progress.sent += len(raws)
+            if len(pending) >= FLUSH_BYTES:
+                await stream.send_all(bytes(pending))
+                pending.clear()
+                report(progress)
+    pending += session.send_done()
+    await stream.send_all(bytes(pending))
+    report(progress)
+
+
+async def _abort(stream: ByteStream, session: SyncSession, why: str) -> None:
+    with (
+        trio.move_on_after(1),
+        contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError),
+    ):
+        await stream.send_all(session.send_error(why))
+    await _close_quietly(stream)
+
+
+async def _close_quietly(stream: ByteStream) -> None:
+    with (
+        trio.move_on_after(2),
+        contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError),
+    ):
+        await stream.aclose()
