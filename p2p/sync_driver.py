@@ -30,8 +30,16 @@ from .sync_protocol import (
 READ_CHUNK = 65_536
 RECORDS_PER_READ = 1000
 FLUSH_BYTES = 256 * 1024
-INGEST_QUEUE = 4
+INGEST_QUEUE = 16
+INGEST_BATCH = 2048
 IDLE_TIMEOUT = 30.0
+LINK_ERRORS = (
+    trio.BrokenResourceError,
+    trio.ClosedResourceError,
+    ConnectionError,
+    EOFError,
+    trio.TooSlowError,
+)
 
 
 class SyncFailed(Exception):
@@ -101,44 +109,98 @@ async def _run(
 ) -> None:
     wants = await trio.to_thread.run_sync(store.wanted_groups)
     my_heads = await trio.to_thread.run_sync(store.heads, wants)
-    await stream.send_all(session.send_hello(wants, my_heads))
     remote_ready: list[Ready] = []
     ready_event = trio.Event()
     batches_in, batches_out = trio.open_memory_channel[tuple[bytes, ...]](INGEST_QUEUE)
 
+    # A dead link ends reading and sending, but what already arrived is still verified and
+    # stored: the next session resumes from there.
+    link_failure: list[BaseException] = []
+    read_scope, send_scope = trio.CancelScope(), trio.CancelScope()
+
     async def read_loop() -> None:
-        async with batches_in:
-            while True:
-                with trio.fail_after(idle_timeout):
-                    data = await stream.receive_some(READ_CHUNK)
-                if not data:
-                    raise EOFError("the peer closed the stream before it was done")
-                session.receive_data(data)
-                while (event := session.next_event()) is not None:
-                    if isinstance(event, Ready):
-                        remote_ready.append(event)
-                        ready_event.set()
-                    elif isinstance(event, Plan):
-                        progress.expected = event.count
-                        report(progress)
-                    elif isinstance(event, Records):
-                        await batches_in.send(event.records)
-                    elif isinstance(event, Done):
-                        return
+        with read_scope:
+            async with batches_in:
+                try:
+                    await _read_events(batches_in)
+                except LINK_ERRORS as exc:
+                    link_failure.append(exc)
+                    send_scope.cancel()
+
+    async def _read_events(batches: trio.MemorySendChannel[tuple[bytes, ...]]) -> None:
+        while True:
+            with trio.fail_after(idle_timeout):
+                data = await stream.receive_some(READ_CHUNK)
+            if not data:
+                raise EOFError("the peer closed the stream before it was done")
+            session.receive_data(data)
+            while (event := session.next_event()) is not None:
+                if isinstance(event, Ready):
+                    remote_ready.append(event)
+                    ready_event.set()
+                elif isinstance(event, Plan):
+                    progress.expected = event.count
+                    report(progress)
+                elif isinstance(event, Records):
+                    await batches.send(event.records)
+                elif isinstance(event, Done):
+                    return
 
     async def ingest_loop() -> None:
         async with batches_out:
-            async for batch in batches_out:
-                counts = await trio.to_thread.run_sync(store.ingest, list(batch))
+            async for first in batches_out:
+                # Coalesce what is already queued: larger transactions ingest faster.
+                batch = list(first)
+                while len(batch) < INGEST_BATCH:
+                    try:
+                        batch.extend(batches_out.receive_nowait())
+                    except (trio.WouldBlock, trio.EndOfChannel):
+                        break
+                counts = await trio.to_thread.run_sync(store.ingest, batch)
                 progress.received += len(batch)
                 progress.counts = progress.counts + counts
                 report(progress)
 
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(read_loop)
-        nursery.start_soon(ingest_loop)
-        await ready_event.wait()
-        await _send_all_they_lack(stream, store, session, remote_ready[0], progress, report)
+    async def send_loop() -> None:
+        with send_scope:
+            try:
+                await stream.send_all(session.send_hello(wants, my_heads))
+                await ready_event.wait()
+                await _send_all_they_lack(stream, store, session, remote_ready[0], progress, report)
+            except LINK_ERRORS as exc:
+                link_failure.append(exc)
+                read_scope.cancel()
+
+    try:
+        async with trio.open_nursery() as nursery:
+            # Read before writing anything: both sides send at once, and a stream without
+            # buffering would otherwise deadlock on the two hellos.
+            nursery.start_soon(read_loop)
+            nursery.start_soon(ingest_loop)
+            nursery.start_soon(send_loop)
+    except BaseExceptionGroup as group:
+        raise _first_cause(group) from None
+    if link_failure:
+        raise link_failure[0]
+
+
+def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The exception that ended the session's tasks (a protocol error wins over the link
+    errors it caused). A cancellation from outside is passed on untouched."""
+    leaves: list[BaseException] = []
+
+    def walk(g: BaseExceptionGroup[BaseException]) -> None:
+        for e in g.exceptions:
+            walk(e) if isinstance(e, BaseExceptionGroup) else leaves.append(e)
+
+    walk(group)
+    if any(isinstance(e, trio.Cancelled) for e in leaves) or not leaves:
+        return group
+    for kind in (RemoteProtocolError, RemoteAborted):
+        for e in leaves:
+            if isinstance(e, kind):
+                return e
+    return leaves[0]
 
 
 async def _send_all_they_lack(

@@ -36,6 +36,7 @@ MAX_IDS_PER_FRAME = 4096
 MAX_WANTS = 100_000
 MAX_HEADS = 250_000
 MAX_RECORDS_PER_FRAME = 1024
+SEND_BATCH = 256
 MAX_RECORD_SIZE = 65_536
 ID_SIZE = 32
 
@@ -184,17 +185,19 @@ class SyncSession:
         """Announce how many records follow."""
         return self._send("plan", count)
 
-    def send_records(self, records: Iterable[bytes]) -> bytes:
-        """Records frames, each within the frame and count limits."""
+    def send_records(self, records: Iterable[bytes], batch_size: int = SEND_BATCH) -> bytes:
+        """Records frames, each within the frame limit and at most ``batch_size`` records.
+
+        Small frames (about 60 KiB) let the receiver verify one batch while the next arrives.
+        """
+        batch_size = min(batch_size, MAX_RECORDS_PER_FRAME)
         out: list[bytes] = []
         batch: list[bytes] = []
         size = 16
         for record in records:
             if len(record) > MAX_RECORD_SIZE:
                 raise LocalProtocolError("record larger than the protocol allows")
-            if batch and (
-                len(batch) >= MAX_RECORDS_PER_FRAME or size + len(record) + 8 > self.max_frame
-            ):
+            if batch and (len(batch) >= batch_size or size + len(record) + 8 > self.max_frame):
                 out.append(self._send("records", batch))
                 batch, size = [], 16
             batch.append(record)

@@ -1,0 +1,78 @@
+"""The core seen as p2p's :class:`p2p.interfaces.LogStore`: device feeds grouped by identity.
+
+Which identities a node replicates: its own, the ones it follows, and (``hops=2``, the
+default) the ones those follow, minus the ones it blocks. It serves any feed it holds to a peer
+that wants it, so posts travel through mutual friends while their author is offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+
+from p2p.interfaces import IngestCounts
+
+from .core.ids import DeviceKey, IdentityKey
+from .core.profile import Profile
+from .core.store import IngestResult, Outcome
+
+DEFAULT_HOPS = 2
+
+
+class ProfileLogStore:
+    """Implements ``p2p.interfaces.LogStore`` over an unlocked :class:`Profile`."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        hops: int = DEFAULT_HOPS,
+        on_ingest: Callable[[list[IngestResult]], None] | None = None,
+    ) -> None:
+        self.profile = profile
+        self.hops = hops
+        self._on_ingest = on_ingest
+
+    def wanted_groups(self) -> set[bytes]:
+        """Own identity, followed identities up to ``hops`` away, minus blocked ones."""
+        store, me = self.profile.store, self.profile.identity
+        blocked = set(store.related(me, "block"))
+        wanted: set[bytes] = {me}
+        frontier: set[IdentityKey] = {me}
+        for _ in range(self.hops):
+            following = {t for who in frontier for t in store.related(who, "follow")}
+            frontier = {t for t in following if t not in wanted and t not in blocked}
+            wanted |= frontier
+        return wanted
+
+    def heads(self, groups: Collection[bytes]) -> dict[bytes, int]:
+        """Heads of the device feeds of ``groups`` (revoked feeds stop at their limit)."""
+        wanted = set(groups)
+        return {
+            d.device: d.head_seq
+            for d in self.profile.store.devices()
+            if d.identity in wanted and d.head_seq > 0
+        }
+
+    def group_of(self, log: bytes) -> bytes | None:
+        """The identity a device feed belongs to."""
+        return self.profile.store.identity_of(DeviceKey(log))
+
+    def read_range(self, log: bytes, start: int, limit: int) -> list[bytes]:
+        """Records of a device feed from ``start`` on."""
+        return self.profile.store.read_range(DeviceKey(log), start, limit)
+
+    def ingest(self, records: Sequence[bytes]) -> IngestCounts:
+        """Verify and store; committed when this returns."""
+        results = self.profile.store.ingest(records)
+        if self._on_ingest is not None:
+            self._on_ingest(results)
+        tally = dict.fromkeys(Outcome, 0)
+        for result in results:
+            tally[result.outcome] += 1
+        return IngestCounts(
+            accepted=tally[Outcome.ACCEPTED],
+            duplicate=tally[Outcome.DUPLICATE],
+            pending=tally[Outcome.PENDING],
+            fork=tally[Outcome.FORK],
+            rejected=tally[Outcome.REJECTED],
+        )
