@@ -56,7 +56,7 @@ async def test_two_followers_converge_in_both_directions(alice: Profile, bob: Pr
         alice.post(f"alice {i}")
     bob.post("bob 0")
 
-    _, at_bob = await sync_pair(alice, bob)
+    at_alice, at_bob = await sync_pair(alice, bob)
 
     # Bob gets Alice's cert, profile, follow and 300 posts; Alice gets Bob's 4 records.
     assert at_bob.counts == IngestCounts(accepted=303)
