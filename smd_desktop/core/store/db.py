@@ -57,6 +57,10 @@ def _configure(conn: Connection) -> None:
     conn.execute("PRAGMA secure_delete = ON")  # purged text does not linger in free pages
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 5000")
+    # Measured (bench/ingest.py, 1M records): a 64 MiB page cache and rarer checkpoints keep a
+    # 1000-record batch from spilling and checkpointing mid-commit (+21% ingest).
+    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA wal_autocheckpoint = 10000")
 
 
 def migrate(conn: Connection) -> None:

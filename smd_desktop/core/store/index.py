@@ -28,7 +28,10 @@ def index_record(conn: Connection, record: SignedRecord, identity: IdentityKey) 
             "INSERT OR IGNORE INTO tombstones (target, identity, record_id) VALUES (?, ?, ?)",
             (c["target"], identity, record.id),
         )
-        _purge_if_tombstoned(conn, c["target"])
+        if conn.execute(
+            "SELECT 1 FROM records WHERE id = ? AND identity = ?", (c["target"], identity)
+        ).fetchone():
+            _purge_with_edits(conn, c["target"], identity)
     elif kind == content.FOLLOW:
         _set_relation(conn, record, identity, "follow", c["target"], c["following"])
     elif kind == content.BLOCK:
@@ -38,7 +41,8 @@ def index_record(conn: Connection, record: SignedRecord, identity: IdentityKey) 
     elif kind == content.REVOKE:
         apply_revocation_record(conn, record)
     # Other types stay stored and replicated; their plugins index them.
-    _purge_if_tombstoned(conn, record.id)
+    if is_tombstoned(conn, record.id, identity):  # its deletion arrived first
+        _purge_with_edits(conn, record.id, identity)
 
 
 def _index_post(
@@ -65,18 +69,11 @@ def _index_post(
         purge(conn, record.id)
 
 
-def _purge_if_tombstoned(conn: Connection, target: bytes) -> None:
-    """Purge ``target`` (and its edits) if a deletion by its own identity names it."""
-    row = conn.execute(
-        "SELECT t.identity FROM tombstones t JOIN records r ON r.id = t.target "
-        "WHERE t.target = ? AND r.identity = t.identity",
-        (target,),
-    ).fetchone()
-    if row is None:
-        return
+def _purge_with_edits(conn: Connection, target: bytes, identity: IdentityKey) -> None:
+    """Purge ``target``, deleted by its own ``identity``, and that identity's edits of it."""
     purge(conn, target)
     for (edit_id,) in conn.execute(
-        "SELECT id FROM posts WHERE edits = ? AND identity = ?", (target, row[0])
+        "SELECT id FROM posts WHERE edits = ? AND identity = ?", (target, identity)
     ).fetchall():
         purge(conn, edit_id)
 

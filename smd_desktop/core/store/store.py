@@ -19,7 +19,7 @@ from ..ids import BlobHash, DeviceKey, IdentityKey, RecordId, blake2b256
 from ..kdf import KdfParams
 from ..records import SignedRecord, parse_record
 from . import db, queries
-from .ingest import IngestResult, Outcome, check, ingest_verified
+from .ingest import IngestResult, Outcome, check_many, ingest_verified
 
 
 def now_ms() -> int:
@@ -103,14 +103,16 @@ class Store:
 
         Returns one result per input, in input order.
         """
+        raws = list(raws)
         results: list[IngestResult | None] = []
         valid: list[tuple[int, SignedRecord]] = []
-        for i, raw in enumerate(raws):
-            try:
-                valid.append((i, check(raw, self.validators)))
+        for i, checked in enumerate(check_many(raws, self.validators)):
+            if isinstance(checked, InvalidRecord):
+                reason = str(checked)
+                results.append(IngestResult(_id_if_parseable(raws[i]), Outcome.REJECTED, reason))
+            else:
+                valid.append((i, checked))
                 results.append(None)
-            except InvalidRecord as exc:
-                results.append(IngestResult(_id_if_parseable(raw), Outcome.REJECTED, str(exc)))
         valid.sort(key=lambda item: (item[1].author, item[1].seq))
         now = now_ms()
         with self._write() as conn:
