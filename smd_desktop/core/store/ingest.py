@@ -93,9 +93,12 @@ def check_many(
 def ingest_verified(conn: Connection, record: SignedRecord, now: int) -> IngestResult:
     """Store one checked record (see :func:`check`) inside the caller's transaction."""
     outcome, reason = _place(conn, record, now)
-    if outcome is Outcome.ACCEPTED and conn.execute(
-        "SELECT 1 FROM pending WHERE device = ? LIMIT 1", (record.author,)
-    ).fetchone():
+    if (
+        outcome is Outcome.ACCEPTED
+        and conn.execute(
+            "SELECT 1 FROM pending WHERE device = ? LIMIT 1", (record.author,)
+        ).fetchone()
+    ):
         _drain_pending(conn, record.author, now)
     return IngestResult(record.id, outcome, reason)
 
