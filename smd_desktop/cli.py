@@ -414,6 +414,52 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_node(args: argparse.Namespace) -> int:
+    """Run the peer-to-peer node until SIGINT/SIGTERM."""
+    import trio
+
+    from .node_runner import node_lock, serve
+
+    profile = _open(args)
+    try:
+        with node_lock(args.data_dir):
+            trio.run(lambda: serve(profile, listen=args.listen, peers=args.peer, out=sys.stdout))
+    finally:
+        profile.close()
+    return 0
+
+
+def cmd_connect(args: argparse.Namespace) -> int:
+    """Dial a peer, sync once, and exit."""
+    import trio
+
+    from .node_runner import node_lock, serve
+
+    profile = _open(args)
+    try:
+        with node_lock(args.data_dir):
+
+            def synced(node: Any) -> bool:
+                return any(s.last_sync is not None for s in node.peers.values())
+
+            async def main() -> None:
+                with trio.move_on_after(args.timeout) as scope:
+                    await serve(
+                        profile,
+                        listen=args.listen,
+                        peers=[args.target],
+                        out=sys.stdout,
+                        until=synced,
+                    )
+                if scope.cancelled_caught:
+                    raise UserError(f"no sync with {args.target} within {args.timeout:g} s")
+
+            trio.run(main)
+    finally:
+        profile.close()
+    return 0
+
+
 def cmd_home(args: argparse.Namespace) -> int:
     """No command: the interactive first run, then a small home loop."""
     from .first_run import run_interactive
@@ -498,6 +544,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", cmd_import, "restore a backup into a new data dir, as a new device")
     p.add_argument("file")
     add("passwd", cmd_passwd, "change your passphrase")
+    p = add("node", cmd_node, "run the peer-to-peer node until interrupted")
+    p.add_argument("--listen", action="append", help="multiaddr to listen on (repeatable)")
+    p.add_argument(
+        "--peer", action="append", default=[], help="multiaddr or invite code to dial (repeatable)"
+    )
+    p.add_argument("--no-mdns", action="store_true", help="do not discover peers on the LAN")
+    p = add("connect", cmd_connect, "dial a peer (invite code or multiaddr), sync once, exit")
+    p.add_argument("target")
+    p.add_argument("--listen", action="append", help="multiaddr to listen on (repeatable)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the sync")
     return parser
 
 

@@ -1,0 +1,247 @@
+"""The node: a host, the sync protocol on every connection, and the policy of when to sync.
+
+Policy (docs/PROTOCOL.md, "Sync protocol"):
+
+* the side that dials starts a sync right after connecting (and after every reconnect);
+* whenever the local heads change (our own new records, even from another process writing the
+  same store, or records a peer brought) or the set of wanted groups changes, every connected
+  peer is synced again: that is how new records spread hop by hop, even without gossip;
+* a periodic sync with each connected peer catches anything missed;
+* one sync at a time per peer; requests made while one runs coalesce into one more run;
+* known peers that dropped are redialed with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import trio
+from libp2p.abc import INetStream
+
+from .errors import P2PError
+from .host import P2PHost, open_host
+from .interfaces import LogStore
+from .streams import BufferedStream
+from .sync_driver import SyncFailed, SyncProgress, run_sync
+from .sync_protocol import PROTOCOL_ID as SYNC_PROTOCOL
+
+logger = logging.getLogger(__name__)
+
+POLL_INTERVAL = 0.25
+RESYNC_INTERVAL = 30.0
+BACKOFF_START = 1.0
+BACKOFF_MAX = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class NodeEvent:
+    """Something a user may want to see: ``kind`` is one of ``connected``, ``disconnected``,
+    ``sync-progress``, ``sync-done``, ``sync-failed``, ``dial-failed``."""
+
+    kind: str
+    peer: str
+    detail: str = ""
+    progress: SyncProgress | None = None
+
+
+@dataclass
+class PeerState:
+    """What the node knows about one peer."""
+
+    addrs: set[str] = field(default_factory=set)
+    connected: bool = False
+    syncing: bool = False
+    sync_again: bool = False
+    last_sync: SyncProgress | None = None
+    failures: int = 0
+    next_dial: float = 0.0
+
+
+class Node:
+    """Runs one SMD node: ``nursery.start_soon(node.run)``, then ``await node.ready.wait()``."""
+
+    def __init__(
+        self,
+        *,
+        seed: bytes,
+        store: LogStore,
+        listen: list[str] | None = None,
+        on_event: Callable[[NodeEvent], None] | None = None,
+        poll_interval: float = POLL_INTERVAL,
+        resync_interval: float = RESYNC_INTERVAL,
+    ) -> None:
+        self._seed = seed
+        self.store = store
+        self._listen = listen
+        self._emit = on_event or (lambda _e: None)
+        self._poll_interval = poll_interval
+        self._resync_interval = resync_interval
+        self.peers: dict[str, PeerState] = {}
+        self._host: P2PHost | None = None
+        self._nursery: trio.Nursery | None = None
+        self.ready = trio.Event()
+        """Set once the node listens (``listen_addrs`` and ``connect`` work from then on)."""
+
+    @property
+    def host(self) -> P2PHost:
+        """The running host (only while :meth:`run` runs)."""
+        if self._host is None:
+            raise RuntimeError("the node is not running")
+        return self._host
+
+    @property
+    def peer_id(self) -> str:
+        """This node's PeerID text."""
+        return self.host.peer_id
+
+    @property
+    def listen_addrs(self) -> list[str]:
+        """Full multiaddrs (with ``/p2p/<peer id>``) the node listens on."""
+        return self.host.listen_addrs
+
+    async def run(self) -> None:
+        """Run until cancelled; sets :attr:`ready` once listening."""
+        async with open_host(self._seed, self._listen) as host, trio.open_nursery() as nursery:
+            self._host, self._nursery = host, nursery
+            host.set_stream_handler(SYNC_PROTOCOL, self._serve_sync)
+            nursery.start_soon(self._watch_store)
+            nursery.start_soon(self._watch_connections)
+            self.ready.set()
+            try:
+                await trio.sleep_forever()
+            finally:
+                self._host = self._nursery = None
+                nursery.cancel_scope.cancel()
+
+    # -- connections -----------------------------------------------------------------------
+
+    async def connect(self, address: str) -> str:
+        """Dial a multiaddr ending in ``/p2p/<peer id>``, remember it, and sync.
+
+        Raises:
+            DialError: the peer could not be reached or did not authenticate.
+            InvalidAddressError: the address is malformed.
+        """
+        peer = await self.host.connect(address)
+        state = self.peers.setdefault(peer, PeerState())
+        state.addrs.add(address)
+        state.failures, state.next_dial = 0, 0.0
+        self._mark_connected(peer)
+        self.request_sync(peer)
+        return peer
+
+    def remember(self, address: str, peer: str) -> None:
+        """Add an address to dial later (from the address book or discovery)."""
+        self.peers.setdefault(peer, PeerState()).addrs.add(address)
+
+    def _mark_connected(self, peer: str) -> None:
+        state = self.peers.setdefault(peer, PeerState())
+        if not state.connected:
+            state.connected = True
+            self._emit(NodeEvent("connected", peer))
+
+    async def _watch_connections(self) -> None:
+        """Notice connects and drops; redial known peers that dropped, with backoff."""
+        while True:
+            now = trio.current_time()
+            live = set(self.host.connected_peers())
+            for peer in live - {p for p, s in self.peers.items() if s.connected}:
+                self._mark_connected(peer)
+            for peer, state in list(self.peers.items()):
+                if state.connected and peer not in live:
+                    state.connected = False
+                    self._emit(NodeEvent("disconnected", peer))
+                if not state.connected and state.addrs and now >= state.next_dial:
+                    state.next_dial = math.inf  # one dial at a time per peer
+                    assert self._nursery is not None
+                    self._nursery.start_soon(self._redial, peer)
+            await trio.sleep(self._poll_interval)
+
+    async def _redial(self, peer: str) -> None:
+        state = self.peers[peer]
+        for address in sorted(state.addrs):
+            try:
+                await self.connect(address)
+                return
+            except P2PError as exc:
+                last = str(exc)
+        state.failures += 1
+        delay = min(BACKOFF_MAX, BACKOFF_START * 2 ** (state.failures - 1))
+        state.next_dial = trio.current_time() + delay * random.uniform(0.8, 1.2)
+        self._emit(NodeEvent("dial-failed", peer, last))
+
+    # -- sync ------------------------------------------------------------------------------
+
+    def request_sync(self, peer: str) -> None:
+        """Sync with ``peer`` soon; coalesces with a sync already running."""
+        state = self.peers.setdefault(peer, PeerState())
+        if state.syncing:
+            state.sync_again = True
+            return
+        state.syncing = True
+        assert self._nursery is not None
+        self._nursery.start_soon(self._sync_loop, peer)
+
+    def request_sync_all(self) -> None:
+        """Sync with every connected peer soon."""
+        for peer, state in self.peers.items():
+            if state.connected:
+                self.request_sync(peer)
+
+    async def _sync_loop(self, peer: str) -> None:
+        state = self.peers[peer]
+        try:
+            while True:
+                state.sync_again = False
+                await self._sync_once(peer)
+                if not state.sync_again:
+                    return
+        finally:
+            state.syncing = False
+
+    async def _sync_once(self, peer: str) -> None:
+        try:
+            raw = await self.host.new_stream(peer, SYNC_PROTOCOL)
+        except P2PError as exc:
+            self._emit(NodeEvent("sync-failed", peer, str(exc)))
+            return
+        await self._run_session(peer, raw)
+
+    async def _serve_sync(self, raw: INetStream) -> None:
+        peer = raw.muxed_conn.peer_id.to_base58()
+        self._mark_connected(peer)
+        await self._run_session(peer, raw)
+
+    async def _run_session(self, peer: str, raw: INetStream) -> None:
+        def progress(p: SyncProgress) -> None:
+            self._emit(NodeEvent("sync-progress", peer, progress=p))
+
+        try:
+            result = await run_sync(BufferedStream(raw), self.store, on_progress=progress)
+        except SyncFailed as exc:
+            self._emit(NodeEvent("sync-failed", peer, str(exc)))
+            return
+        self.peers.setdefault(peer, PeerState()).last_sync = result
+        self._emit(
+            NodeEvent("sync-done", peer, f"received {result.received}, sent {result.sent}", result)
+        )
+
+    async def _watch_store(self) -> None:
+        """Sync everyone when our heads or wants change; resync now and then regardless."""
+        last: tuple[set[bytes], dict[bytes, int]] | None = None
+        last_full = trio.current_time()
+        while True:
+            wants = await trio.to_thread.run_sync(self.store.wanted_groups)
+            heads = await trio.to_thread.run_sync(self.store.heads, wants)
+            now = trio.current_time()
+            if (last is not None and (wants, heads) != last) or (
+                now - last_full >= self._resync_interval
+            ):
+                last_full = now
+                self.request_sync_all()
+            last = (wants, heads)
+            await trio.sleep(self._poll_interval)
