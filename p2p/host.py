@@ -311,7 +311,8 @@ class P2PHost:
         peer_id = info.peer_id.to_base58()
         if info.peer_id == self._host.get_id():
             raise InvalidAddressError(f"{address!r} is this host's own address")
-        _forget_failed_dial(self._host, info.peer_id)
+        if info.peer_id not in self._host.get_connected_peers():
+            _dial_only(self._host, info)
         try:
             with trio.fail_after(self._dial_timeout):
                 await self._host.connect(info)
@@ -446,12 +447,16 @@ async def _stop_auto_connector(host: IHost) -> None:
         await connector.stop()
 
 
-def _forget_failed_dial(host: IHost, peer_id: ID) -> None:
-    # The swarm refuses to redial a peer for 60 s after a failed dial ("negative cache"), even
+def _dial_only(host: IHost, info: PeerInfo) -> None:
+    """Make the next dial of ``info.peer_id`` try exactly ``info``'s address, now."""
+    # The swarm dials one TCP address per peer, picked from every address the peerstore holds
+    # (kept for 120 s), so a stale address would be dialled instead of the one given.
+    host.get_peerstore().clear_addrs(info.peer_id)
+    # It also refuses to redial a peer for 60 s after a failed dial (a "negative cache"), even
     # at a corrected address. An explicit connect() is a fresh decision: let it try.
     cache = getattr(host.get_network(), "_negative_peer_cache", None)
     if cache is not None:
-        cache.evict(str(peer_id))
+        cache.evict(str(info.peer_id))
 
 
 def _dial_failure_reason(exc: BaseException) -> str:

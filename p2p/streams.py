@@ -241,8 +241,9 @@ class BufferedStream:
     async def reset(self) -> None:
         """Abort the stream in both directions, dropping pending bytes. Idempotent.
 
-        The remote's next read raises instead of seeing a clean end of stream. Never raises on
-        account of the stream: aborting something already broken is not an error.
+        The remote sees an abort, not a clean end of stream (a :class:`BufferedStream` there
+        raises :class:`~p2p.errors.StreamBrokenError`). Never raises on account of the stream:
+        aborting something already broken is not an error.
         """
         self._closed = True
         self._broken = self._broken or "the stream was reset by this side"

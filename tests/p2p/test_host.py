@@ -246,6 +246,17 @@ async def test_dialing_a_closed_port_raises_dial_error_quickly(dialer: P2PHost) 
     assert (failure.value.peer_id, failure.value.address) == (nobody, addr)
 
 
+async def test_a_failed_dial_does_not_block_the_next_attempt(
+    listener: P2PHost, dialer: P2PHost
+) -> None:
+    # py-libp2p refuses to redial a peer for 60 s after a failed dial, even at a new address
+    stale = f"/ip4/127.0.0.1/tcp/{closed_port()}/p2p/{listener.peer_id}"
+    with trio.fail_after(10):
+        with pytest.raises(DialError, match=r": connection refused$"):
+            await dialer.connect(stale)
+        assert await dialer.connect(listener.listen_addrs[0]) == listener.peer_id
+
+
 @pytest.mark.parametrize(
     ("address", "complaint"),
     [
