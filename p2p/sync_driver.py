@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import trio
 
+from .errors import P2PError, StreamBrokenError, StreamClosedError
 from .interfaces import ByteStream, IngestCounts, LogStore
 from .sync_protocol import (
     Done,
@@ -36,13 +37,15 @@ IDLE_TIMEOUT = 30.0
 LINK_ERRORS = (
     trio.BrokenResourceError,
     trio.ClosedResourceError,
+    StreamBrokenError,
+    StreamClosedError,
     ConnectionError,
     EOFError,
     trio.TooSlowError,
 )
 
 
-class SyncFailed(Exception):
+class SyncFailed(P2PError):
     """A sync session ended early. ``remote_fault`` says whether the peer broke the protocol
     (count it against the peer) or the link/timeout/our side did (just retry later)."""
 
@@ -87,15 +90,13 @@ async def run_sync(
         await _abort(stream, session, str(exc))
         raise SyncFailed(f"peer broke the sync protocol: {exc}", remote_fault=True) from exc
     except RemoteAborted as exc:
-        await _close_quietly(stream)
         raise SyncFailed(f"peer ended the sync: {exc}", remote_fault=False) from exc
     except trio.TooSlowError as exc:
-        await _close_quietly(stream)
         raise SyncFailed("sync stalled: no data for too long", remote_fault=False) from exc
-    except (trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError, EOFError) as exc:
-        await _close_quietly(stream)
+    except LINK_ERRORS as exc:
         raise SyncFailed(f"connection lost during sync: {exc}", remote_fault=False) from exc
-    await _close_quietly(stream)
+    finally:
+        await _close_quietly(stream)  # also when cancelled from outside
     return progress
 
 
@@ -235,17 +236,16 @@ async def _send_all_they_lack(
 
 
 async def _abort(stream: ByteStream, session: SyncSession, why: str) -> None:
-    with (
-        trio.move_on_after(1),
-        contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError),
-    ):
+    """Tell the remote why we end the session (the caller closes the stream)."""
+    with trio.move_on_after(1), contextlib.suppress(*LINK_ERRORS):
         await stream.send_all(session.send_error(why))
-    await _close_quietly(stream)
 
 
 async def _close_quietly(stream: ByteStream) -> None:
     with (
-        trio.move_on_after(2),
+        trio.CancelScope(shield=True) as scope,
+        contextlib.suppress(StreamBrokenError, StreamClosedError),
         contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError),
     ):
+        scope.deadline = trio.current_time() + 2
         await stream.aclose()

@@ -22,12 +22,14 @@ events (:meth:`SyncSession.receive_data`, :meth:`SyncSession.next_event`) and ev
 from __future__ import annotations
 
 import enum
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgpack
 
+from .errors import P2PError
 from .framing import DEFAULT_MAX_FRAME, FrameDecoder, FrameTooLarge, encode_frame
 
 PROTOCOL_ID = "/smd/sync/1.0.0"
@@ -41,7 +43,7 @@ MAX_RECORD_SIZE = 65_536
 ID_SIZE = 32
 
 
-class SyncProtocolError(Exception):
+class SyncProtocolError(P2PError):
     """Base of the sync protocol's errors."""
 
 
@@ -153,7 +155,7 @@ class SyncSession:
 
     def __post_init__(self) -> None:
         self._decoder = FrameDecoder(self.max_frame)
-        self._frames: list[bytes] = []
+        self._frames: deque[bytes] = deque()
 
     @property
     def finished(self) -> bool:
@@ -237,7 +239,7 @@ class SyncSession:
             RemoteAborted: the remote sent ``error``.
         """
         while self._frames:
-            event = self._handle(self._frames.pop(0))
+            event = self._handle(self._frames.popleft())
             if event is not None:
                 return event
         return None
