@@ -8,23 +8,26 @@ Policy (docs/PROTOCOL.md, "Sync protocol"):
   peer is synced again: that is how new records spread hop by hop, even without gossip;
 * a periodic sync with each connected peer catches anything missed;
 * one sync at a time per peer; requests made while one runs coalesce into one more run;
-* known peers that dropped are redialed with exponential backoff.
+* peers in the address book (:class:`p2p.peerbook.PeerBook`) that are not connected are
+  dialed when their backoff allows; a peer that keeps breaking the protocol is banned and
+  disconnected.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import random
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import trio
 from libp2p.abc import INetStream
 
-from .errors import P2PError
+from .errors import DialError, P2PError
 from .host import P2PHost, open_host
 from .interfaces import LogStore
+from .invite import parse_target
+from .peerbook import PeerBook
 from .streams import BufferedStream
 from .sync_driver import SyncFailed, SyncProgress, run_sync
 from .sync_protocol import PROTOCOL_ID as SYNC_PROTOCOL
@@ -33,14 +36,17 @@ logger = logging.getLogger(__name__)
 
 POLL_INTERVAL = 0.25
 RESYNC_INTERVAL = 30.0
-BACKOFF_START = 1.0
-BACKOFF_MAX = 300.0
+
+
+def now_ms() -> int:
+    """Wall-clock milliseconds, the peer book's time base."""
+    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
 class NodeEvent:
     """Something a user may want to see: ``kind`` is one of ``connected``, ``disconnected``,
-    ``sync-progress``, ``sync-done``, ``sync-failed``, ``dial-failed``."""
+    ``sync-progress``, ``sync-done``, ``sync-failed``, ``dial-failed``, ``banned``."""
 
     kind: str
     peer: str
@@ -50,15 +56,12 @@ class NodeEvent:
 
 @dataclass
 class PeerState:
-    """What the node knows about one peer."""
+    """What the node knows about one peer in this run (addresses live in the peer book)."""
 
-    addrs: set[str] = field(default_factory=set)
     connected: bool = False
     syncing: bool = False
     sync_again: bool = False
     last_sync: SyncProgress | None = None
-    failures: int = 0
-    next_dial: float = 0.0
 
 
 class Node:
@@ -73,6 +76,7 @@ class Node:
         on_event: Callable[[NodeEvent], None] | None = None,
         poll_interval: float = POLL_INTERVAL,
         resync_interval: float = RESYNC_INTERVAL,
+        book: PeerBook | None = None,
     ) -> None:
         self._seed = seed
         self.store = store
@@ -81,6 +85,10 @@ class Node:
         self._poll_interval = poll_interval
         self._resync_interval = resync_interval
         self.peers: dict[str, PeerState] = {}
+        self.book = book if book is not None else PeerBook()
+        """Where peers listen, backoff and bans; the app persists it."""
+        self._dialing: set[str] = set()
+        self._last_dial_error: dict[str, P2PError] = {}
         self._host: P2PHost | None = None
         self._nursery: trio.Nursery | None = None
         self.ready = trio.Event()
@@ -119,24 +127,44 @@ class Node:
 
     # -- connections -----------------------------------------------------------------------
 
-    async def connect(self, address: str) -> str:
-        """Dial a multiaddr ending in ``/p2p/<peer id>``, remember it, and sync.
+    async def connect(self, target: str) -> str:
+        """Dial an invite code or a multiaddr ending in ``/p2p/<peer id>``, remember where the
+        peer listens, and sync with it. Returns the peer id.
 
         Raises:
-            DialError: the peer could not be reached or did not authenticate.
-            InvalidAddressError: the address is malformed.
+            InvalidAddressError: the target is malformed (``InvalidInvite`` for a bad code).
+            ExpiredInvite: the invite code has expired.
+            DialError: no address of the peer answered and authenticated.
         """
-        peer = await self.host.connect(address)
-        state = self.peers.setdefault(peer, PeerState())
-        state.addrs.add(address)
-        state.failures, state.next_dial = 0, 0.0
-        self._mark_connected(peer)
-        self.request_sync(peer)
-        return peer
+        dial = parse_target(target, now_ms())
+        for addr in dial.addrs:
+            self.book.record_address(dial.peer_id, addr, now_ms())
+        if not dial.addrs:
+            raise DialError(dial.peer_id, "", "the invite carries no address")
+        if await self._dial(dial.peer_id):
+            return dial.peer_id
+        raise self._last_dial_error.get(dial.peer_id) or DialError(dial.peer_id, "", "no answer")
 
-    def remember(self, address: str, peer: str) -> None:
-        """Add an address to dial later (from the address book or discovery)."""
-        self.peers.setdefault(peer, PeerState()).addrs.add(address)
+    async def _dial(self, peer: str) -> bool:
+        """Try the peer's known addresses in turn; book the outcome."""
+        self._dialing.add(peer)
+        try:
+            for addr in self.book.addresses(peer):
+                try:
+                    connected = await self.host.connect(f"{addr}/p2p/{peer}")
+                except P2PError as exc:
+                    self._last_dial_error[peer] = exc
+                    continue
+                self.book.record_success(connected, now_ms(), addr)
+                self._mark_connected(connected)
+                self.request_sync(connected)
+                return True
+            self.book.record_failure(peer, now_ms())
+            error = self._last_dial_error.get(peer)
+            self._emit(NodeEvent("dial-failed", peer, str(error) if error else "no address"))
+            return False
+        finally:
+            self._dialing.discard(peer)
 
     def _mark_connected(self, peer: str) -> None:
         state = self.peers.setdefault(peer, PeerState())
@@ -145,34 +173,27 @@ class Node:
             self._emit(NodeEvent("connected", peer))
 
     async def _watch_connections(self) -> None:
-        """Notice connects and drops; redial known peers that dropped, with backoff."""
+        """Notice connects and drops; dial book peers whose backoff has passed."""
         while True:
-            now = trio.current_time()
             live = set(self.host.connected_peers())
-            for peer in live - {p for p, s in self.peers.items() if s.connected}:
+            for peer in live:
                 self._mark_connected(peer)
-            for peer, state in list(self.peers.items()):
+            for peer, state in self.peers.items():
                 if state.connected and peer not in live:
                     state.connected = False
                     self._emit(NodeEvent("disconnected", peer))
-                if not state.connected and state.addrs and now >= state.next_dial:
-                    state.next_dial = math.inf  # one dial at a time per peer
-                    assert self._nursery is not None
-                    self._nursery.start_soon(self._redial, peer)
+            assert self._nursery is not None
+            for peer in self.book.due_for_dial(now_ms(), exclude=live | self._dialing):
+                self._dialing.add(peer)
+                self._nursery.start_soon(self._dial, peer)
             await trio.sleep(self._poll_interval)
 
-    async def _redial(self, peer: str) -> None:
-        state = self.peers[peer]
-        for address in sorted(state.addrs):
-            try:
-                await self.connect(address)
-                return
-            except P2PError as exc:
-                last = str(exc)
-        state.failures += 1
-        delay = min(BACKOFF_MAX, BACKOFF_START * 2 ** (state.failures - 1))
-        state.next_dial = trio.current_time() + delay * random.uniform(0.8, 1.2)
-        self._emit(NodeEvent("dial-failed", peer, last))
+    async def _punish(self, peer: str) -> None:
+        """Count a protocol violation; disconnect a peer that earned a ban."""
+        if self.book.record_violation(peer, now_ms()):
+            self._emit(NodeEvent("banned", peer, "kept breaking the protocol"))
+            with trio.move_on_after(2):
+                await self.host.disconnect(peer)
 
     # -- sync ------------------------------------------------------------------------------
 
@@ -213,6 +234,9 @@ class Node:
 
     async def _serve_sync(self, raw: INetStream) -> None:
         peer = raw.muxed_conn.peer_id.to_base58()
+        if self.book.is_banned(peer, now_ms()):
+            await raw.reset()
+            return
         self._mark_connected(peer)
         await self._run_session(peer, raw)
 
@@ -224,6 +248,8 @@ class Node:
             result = await run_sync(BufferedStream(raw), self.store, on_progress=progress)
         except SyncFailed as exc:
             self._emit(NodeEvent("sync-failed", peer, str(exc)))
+            if exc.remote_fault:
+                await self._punish(peer)
             return
         self.peers.setdefault(peer, PeerState()).last_sync = result
         self._emit(

@@ -429,14 +429,40 @@ def cmd_node(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_invite(args: argparse.Namespace) -> int:
+    """Print an invite code for this device."""
+    from .node_runner import make_invite_code
+
+    profile = _open(args)
+    try:
+        print(make_invite_code(profile, ttl_hours=args.ttl, addrs=args.address))
+    finally:
+        profile.close()
+    return 0
+
+
 def cmd_connect(args: argparse.Namespace) -> int:
     """Dial a peer, sync once, and exit."""
     import trio
 
+    from p2p.errors import P2PError
+    from p2p.invite import parse_target
+
+    from .core.ids import IdentityKey
+    from .core.store import now_ms
     from .node_runner import node_lock, serve
 
+    try:
+        target = parse_target(args.target, now_ms())
+    except P2PError as exc:
+        raise UserError(str(exc)) from exc
     profile = _open(args)
     try:
+        if args.follow and target.group is not None:
+            identity = IdentityKey(target.group)
+            if identity != profile.identity and identity not in profile.following():
+                profile.follow(identity)
+                print(f"Following {identity_text(identity)}")
         with node_lock(args.data_dir):
 
             def synced(node: Any) -> bool:
@@ -550,8 +576,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--peer", action="append", default=[], help="multiaddr or invite code to dial (repeatable)"
     )
     p.add_argument("--no-mdns", action="store_true", help="do not discover peers on the LAN")
+    p = add("invite", cmd_invite, "print an invite code friends can connect with")
+    p.add_argument("--ttl", type=float, default=72.0, help="hours the code stays valid")
+    p.add_argument(
+        "--address", action="append", help="multiaddr to put in the code (default: this machine)"
+    )
     p = add("connect", cmd_connect, "dial a peer (invite code or multiaddr), sync once, exit")
-    p.add_argument("target")
+    p.add_argument("target", help="an invite code (smd1...) or a multiaddr ending in /p2p/ID")
+    p.add_argument("--follow", action="store_true", help="also follow the inviter's identity")
     p.add_argument("--listen", action="append", help="multiaddr to listen on (repeatable)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the sync")
     return parser

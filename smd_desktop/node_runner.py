@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,8 +26,15 @@ from .replication import ProfileLogStore
 
 if TYPE_CHECKING:
     from p2p.node import Node, NodeEvent
+    from p2p.peerbook import PeerBook
+
+logger = logging.getLogger(__name__)
 
 LISTEN_PORT_KEY = "listen_port"
+PEERBOOK_KEY = "peerbook"
+SAVE_INTERVAL = 5.0
+INVITE_TTL_HOURS = 72
+MAX_INVITE_ADDRS = 8
 LOCK_NAME = "node.lock"
 SHUTDOWN_GRACE = 1.5
 
@@ -60,23 +69,84 @@ def node_lock(data_dir: Path) -> Iterator[None]:
 
 
 def listen_addrs(profile: Profile, override: list[str] | None) -> list[str]:
-    """``override``, or all IPv4 interfaces on the port chosen at first run (0 = pick one)."""
-    if override:
-        return override
-    port = profile.store.get_meta(LISTEN_PORT_KEY)
-    return [f"/ip4/0.0.0.0/tcp/{int(port.decode()) if port else 0}"]
+    """``override``, or all IPv4 interfaces on the stable port (see :func:`listen_port`)."""
+    return override or [f"/ip4/0.0.0.0/tcp/{listen_port(profile)}"]
 
 
-def remember_listen_port(profile: Profile, addrs: list[str]) -> None:
-    """Keep the port the OS picked on first run, so invites stay valid across restarts."""
-    if profile.store.get_meta(LISTEN_PORT_KEY) is not None:
-        return
-    for addr in addrs:
-        parts = addr.split("/")
-        if "tcp" in parts:
-            port = parts[parts.index("tcp") + 1]
-            profile.store.set_meta({LISTEN_PORT_KEY: port.encode()})
-            return
+def listen_port(profile: Profile) -> int:
+    """The stable listen port, chosen (a free one) and kept the first time it is needed."""
+    stored = profile.store.get_meta(LISTEN_PORT_KEY)
+    if stored is not None:
+        return int(stored.decode())
+    with socket.socket() as probe:
+        probe.bind(("", 0))
+        port = int(probe.getsockname()[1])
+    profile.store.set_meta({LISTEN_PORT_KEY: str(port).encode()})
+    return port
+
+
+def interface_addrs(port: int) -> list[str]:
+    """TCP multiaddrs of this machine's IPv4 interfaces, loopback last (what an invite lists)."""
+    import ifaddr
+
+    ips = [
+        str(ip.ip)
+        for adapter in ifaddr.get_adapters()
+        for ip in adapter.ips
+        if isinstance(ip.ip, str) and not ip.ip.startswith("169.254.")
+    ]
+    ips.sort(key=lambda ip: ip.startswith("127."))
+    return [f"/ip4/{ip}/tcp/{port}" for ip in dict.fromkeys(ips)][:MAX_INVITE_ADDRS]
+
+
+def make_invite_code(profile: Profile, *, ttl_hours: float, addrs: list[str] | None) -> str:
+    """A signed invite to this device: identity, addresses, expiry."""
+    from p2p.invite import make_invite
+
+    from .core.store import now_ms
+
+    return make_invite(
+        profile.device_seed,
+        profile.identity,
+        addrs or interface_addrs(listen_port(profile)),
+        int(ttl_hours * 3_600_000),
+        now_ms(),
+    )
+
+
+def load_book(profile: Profile) -> PeerBook:
+    """The address book kept (encrypted) in the store; a damaged one is replaced."""
+    from p2p.peerbook import CorruptPeerBook, PeerBook
+
+    data = profile.store.get_meta(PEERBOOK_KEY)
+    if data is None:
+        return PeerBook()
+    try:
+        return PeerBook.from_bytes(data)
+    except CorruptPeerBook as exc:
+        logger.warning("the address book was damaged and is reset: %s", exc)
+        return PeerBook()
+
+
+def save_book(profile: Profile, book: PeerBook) -> None:
+    """Persist the address book inside the encrypted store."""
+    profile.store.set_meta({PEERBOOK_KEY: book.to_bytes()})
+
+
+async def keep_book_saved(profile: Profile, book: PeerBook) -> None:
+    """Save the address book whenever it changed (checked every few seconds) and at exit."""
+    saved = book.to_bytes()
+    try:
+        while True:
+            await trio.sleep(SAVE_INTERVAL)
+            current = book.to_bytes()
+            if current != saved:
+                await trio.to_thread.run_sync(save_book, profile, book)
+                saved = current
+    finally:
+        with trio.CancelScope(shield=True):
+            if book.to_bytes() != saved:
+                await trio.to_thread.run_sync(save_book, profile, book)
 
 
 def describe(event: NodeEvent) -> str | None:
@@ -93,6 +163,8 @@ def describe(event: NodeEvent) -> str | None:
                 f", {p.counts.rejected} rejected" if p.counts.rejected else ""
             )
         return None
+    if event.kind == "banned":
+        return f"peer …{short} banned: {event.detail}"
     if event.kind in ("sync-failed", "dial-failed"):
         return f"{event.kind.replace('-', ' ')} with …{short}: {event.detail}"
     return None
@@ -118,16 +190,18 @@ async def serve(
         if line:
             print(line, file=out, flush=True)
 
+    book = await trio.to_thread.run_sync(load_book, profile)
     node = Node(
         seed=profile.device_seed,
         store=ProfileLogStore(profile),
-        listen=listen_addrs(profile, listen),
+        listen=await trio.to_thread.run_sync(listen_addrs, profile, listen),
         on_event=emit,
+        book=book,
     )
     async with trio.open_nursery() as nursery:
+        nursery.start_soon(keep_book_saved, profile, book)
         nursery.start_soon(node.run)
         await node.ready.wait()
-        await trio.to_thread.run_sync(remember_listen_port, profile, node.listen_addrs)
         for addr in node.listen_addrs:
             print(f"listening on {addr}", file=out, flush=True)
         for target in peers:
