@@ -91,3 +91,103 @@ async def test_a_node_relays_a_friends_posts_while_the_author_is_offline(tmp_pat
             await until(lambda: "carol was here" in texts(alice))
     for p in (alice, bob, carol):
         p.close()
+
+
+async def test_five_nodes_in_a_line_all_get_every_post(tmp_path: Path) -> None:
+    profiles = [make_profile(tmp_path / f"p{i}", f"P{i}") for i in range(5)]
+    for p in profiles:
+        for q in profiles:
+            if p is not q:
+                p.follow(q.identity)
+    async with (
+        running(profiles[0]) as n0,
+        running(profiles[1]) as n1,
+        running(profiles[2]) as n2,
+        running(profiles[3]) as n3,
+        running(profiles[4]) as n4,
+    ):
+        nodes = [n0, n1, n2, n3, n4]
+        for left, right in zip(nodes, nodes[1:], strict=False):
+            await left.connect(right.listen_addrs[0])  # a line: 0-1-2-3-4
+        for i, p in enumerate(profiles):
+            for k in range(10):
+                await trio.to_thread.run_sync(p.post, f"post {k} by {i}")
+        expected = sorted(f"post {k} by {i}" for i in range(5) for k in range(10))
+        await until(lambda: all(texts(p) == expected for p in profiles), timeout=30)
+    for p in profiles:
+        p.close()
+
+
+async def test_a_restarted_node_catches_up_and_redials_from_its_book(tmp_path: Path) -> None:
+    alice = make_profile(tmp_path / "alice", "Alice")
+    bob = make_profile(tmp_path / "bob", "Bob")
+    alice.follow(bob.identity)
+    bob.follow(alice.identity)
+    async with running(bob) as b:
+        async with running(alice) as a:
+            await a.connect(b.listen_addrs[0])
+            await until(lambda: alice.store.count_records(bob.identity) == 3)
+            book = a.book
+        # alice is offline; bob keeps posting
+        for i in range(50):
+            await trio.to_thread.run_sync(bob.post, f"while you were away {i}")
+        # alice comes back with the same address book and dials bob by herself
+        node = Node(
+            seed=alice.device_seed,
+            store=ProfileLogStore(alice),
+            listen=[LOOPBACK],
+            poll_interval=0.05,
+            book=book,
+        )
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(node.run)
+            await until(lambda: len(texts(alice)) == 50, timeout=20)
+            nursery.cancel_scope.cancel()
+    alice.close()
+    bob.close()
+
+
+class TamperingStore(ProfileLogStore):
+    """A malicious peer: serves every post of its feeds with the text changed."""
+
+    def read_range(self, log: bytes, start: int, limit: int) -> list[bytes]:
+        return [raw.replace(b"honest", b"FORGED") for raw in super().read_range(log, start, limit)]
+
+
+async def test_forged_records_are_rejected_counted_and_never_forwarded(tmp_path: Path) -> None:
+    author = make_profile(tmp_path / "author", "Author")
+    mallory = make_profile(tmp_path / "mallory", "Mallory")
+    bob = make_profile(tmp_path / "bob", "Bob")
+    carol = make_profile(tmp_path / "carol", "Carol")
+    for p in (mallory, bob, carol):
+        p.follow(author.identity)
+    carol.follow(bob.identity)
+    author.post("an honest post")
+    copy = ProfileLogStore(mallory)
+    copy.ingest(author.store.read_range(author.device_key, 1, 100))
+
+    events: list[NodeEvent] = []
+    carol_events: list[NodeEvent] = []
+    evil = Node(seed=mallory.device_seed, store=TamperingStore(mallory), listen=[LOOPBACK])
+    async with (
+        trio.open_nursery() as nursery,
+        running(bob, events) as b,
+        running(carol, carol_events) as c,
+    ):
+        nursery.start_soon(evil.run)
+        await evil.ready.wait()
+        evil_id = evil.peer_id
+        await b.connect(evil.listen_addrs[0])
+        await until(lambda: any(e.kind == "sync-done" for e in events))
+        await c.connect(b.listen_addrs[0])
+        await until(lambda: any(e.kind == "sync-done" for e in carol_events))
+        nursery.cancel_scope.cancel()
+
+    done = [e for e in events if e.kind == "sync-done" and e.peer == evil_id]
+    assert done and done[0].progress is not None
+    assert done[0].progress.counts.rejected == 1  # the tampered post; the cert and profile pass
+    assert "an honest post" not in texts(bob)
+    assert all("FORGED" not in t for t in texts(bob) + texts(carol))
+    assert carol.store.count_records(author.identity) == bob.store.count_records(author.identity)
+    for p in (author, mallory, bob, carol):
+        p.close()
