@@ -23,6 +23,9 @@ from dataclasses import dataclass
 import trio
 from libp2p.abc import INetStream
 
+from .blob_driver import BlobFetchFailed, BlobSource, fetch_blobs, serve_blobs
+from .blob_protocol import DEFAULT_MAX_BLOB_SIZE, MAX_HASHES_PER_REQUEST
+from .blob_protocol import PROTOCOL_ID as BLOB_PROTOCOL
 from .errors import DialError, P2PError
 from .host import P2PHost, open_host
 from .interfaces import LogStore
@@ -46,7 +49,8 @@ def now_ms() -> int:
 @dataclass(frozen=True, slots=True)
 class NodeEvent:
     """Something a user may want to see: ``kind`` is one of ``connected``, ``disconnected``,
-    ``sync-progress``, ``sync-done``, ``sync-failed``, ``dial-failed``, ``banned``."""
+    ``sync-progress``, ``sync-done``, ``sync-failed``, ``dial-failed``, ``violation``
+    (the peer broke a protocol or sent a wrong blob), ``banned``."""
 
     kind: str
     peer: str
@@ -77,6 +81,7 @@ class Node:
         poll_interval: float = POLL_INTERVAL,
         resync_interval: float = RESYNC_INTERVAL,
         book: PeerBook | None = None,
+        blobs: BlobSource | None = None,
     ) -> None:
         self._seed = seed
         self.store = store
@@ -88,6 +93,7 @@ class Node:
         self.book = book if book is not None else PeerBook()
         """Where peers listen, backoff and bans; the app persists it."""
         self._dialing: set[str] = set()
+        self._blobs = blobs
         self._last_dial_error: dict[str, P2PError] = {}
         self._host: P2PHost | None = None
         self._nursery: trio.Nursery | None = None
@@ -116,6 +122,8 @@ class Node:
         async with open_host(self._seed, self._listen) as host, trio.open_nursery() as nursery:
             self._host, self._nursery = host, nursery
             host.set_stream_handler(SYNC_PROTOCOL, self._serve_sync)
+            if self._blobs is not None:
+                host.set_stream_handler(BLOB_PROTOCOL, self._serve_blobs)
             nursery.start_soon(self._watch_store)
             nursery.start_soon(self._watch_connections)
             self.ready.set()
@@ -188,8 +196,9 @@ class Node:
                 self._nursery.start_soon(self._dial, peer)
             await trio.sleep(self._poll_interval)
 
-    async def _punish(self, peer: str) -> None:
+    async def _punish(self, peer: str, why: str) -> None:
         """Count a protocol violation; disconnect a peer that earned a ban."""
+        self._emit(NodeEvent("violation", peer, why))
         if self.book.record_violation(peer, now_ms()):
             self._emit(NodeEvent("banned", peer, "kept breaking the protocol"))
             with trio.move_on_after(2):
@@ -249,12 +258,52 @@ class Node:
         except SyncFailed as exc:
             self._emit(NodeEvent("sync-failed", peer, str(exc)))
             if exc.remote_fault:
-                await self._punish(peer)
+                await self._punish(peer, str(exc))
             return
         self.peers.setdefault(peer, PeerState()).last_sync = result
         self._emit(
             NodeEvent("sync-done", peer, f"received {result.received}, sent {result.sent}", result)
         )
+
+    # -- blobs -----------------------------------------------------------------------------
+
+    async def _serve_blobs(self, raw: INetStream) -> None:
+        peer = raw.muxed_conn.peer_id.to_base58()
+        if self._blobs is None or self.book.is_banned(peer, now_ms()):
+            await raw.reset()
+            return
+        try:
+            await serve_blobs(BufferedStream(raw), self._blobs)
+        except P2PError as exc:
+            logger.debug("serving blobs to %s failed: %s", peer, exc)
+
+    async def fetch_blobs(
+        self, hashes: list[bytes], *, max_blob_size: int = DEFAULT_MAX_BLOB_SIZE
+    ) -> dict[bytes, tuple[str, bytes]]:
+        """Fetch blobs by hash from connected peers (each checked against its hash).
+
+        Peers are asked in turn until every blob is found or no peer is left; a peer that
+        sends a wrong blob counts a violation. Returns what was found.
+        """
+        found: dict[bytes, tuple[str, bytes]] = {}
+        remaining = list(dict.fromkeys(hashes))
+        for peer in [p for p, s in self.peers.items() if s.connected]:
+            if not remaining:
+                break
+            for start in range(0, len(remaining), MAX_HASHES_PER_REQUEST):
+                batch = remaining[start : start + MAX_HASHES_PER_REQUEST]
+                try:
+                    raw = await self.host.new_stream(peer, BLOB_PROTOCOL)
+                    got = await fetch_blobs(BufferedStream(raw), batch, max_blob_size=max_blob_size)
+                except BlobFetchFailed as exc:
+                    got = exc.received
+                    if exc.remote_fault:
+                        await self._punish(peer, str(exc))
+                except P2PError:
+                    got = {}
+                found.update(got)
+            remaining = [h for h in remaining if h not in found]
+        return found
 
     async def _watch_store(self) -> None:
         """Sync everyone when our heads or wants change; resync now and then regardless."""

@@ -22,7 +22,7 @@ import trio
 
 from .core.errors import UserError
 from .core.profile import Profile
-from .replication import ProfileLogStore
+from .replication import ProfileBlobSource, ProfileLogStore
 
 if TYPE_CHECKING:
     from p2p.node import Node, NodeEvent
@@ -149,6 +149,32 @@ async def keep_book_saved(profile: Profile, book: PeerBook) -> None:
                 await trio.to_thread.run_sync(save_book, profile, book)
 
 
+async def fetch_missing_blobs(profile: Profile, node: Node, *, interval: float = 1.0) -> None:
+    """Fetch the images and avatars our records reference but we lack, from connected peers.
+
+    A blob no peer had is asked for again later, with a growing delay.
+    """
+    retry_at: dict[bytes, tuple[float, float]] = {}  # hash -> (when, current delay)
+    while True:
+        await trio.sleep(interval)
+        if not any(state.connected for state in node.peers.values()):
+            continue
+        now = trio.current_time()
+        missing = await trio.to_thread.run_sync(profile.store.missing_blobs, 256)
+        wanted = [h for h, _size in missing if retry_at.get(h, (0.0, 0.0))[0] <= now][:64]
+        if not wanted:
+            continue
+        found = await node.fetch_blobs(list(wanted))
+        for digest in wanted:
+            if digest in found:
+                mime, data = found[digest]
+                await trio.to_thread.run_sync(profile.store.put_blob, data, mime)
+                retry_at.pop(digest, None)
+            else:
+                delay = min(300.0, max(2.0, retry_at.get(digest, (0.0, 1.0))[1] * 2))
+                retry_at[digest] = (now + delay, delay)
+
+
 def describe(event: NodeEvent) -> str | None:
     """A status line for an event worth printing (progress ticks are not)."""
     short = event.peer[-8:]
@@ -163,6 +189,8 @@ def describe(event: NodeEvent) -> str | None:
                 f", {p.counts.rejected} rejected" if p.counts.rejected else ""
             )
         return None
+    if event.kind == "violation":
+        return f"peer …{short} sent bad data: {event.detail}"
     if event.kind == "banned":
         return f"peer …{short} banned: {event.detail}"
     if event.kind in ("sync-failed", "dial-failed"):
@@ -197,11 +225,13 @@ async def serve(
         listen=await trio.to_thread.run_sync(listen_addrs, profile, listen),
         on_event=emit,
         book=book,
+        blobs=ProfileBlobSource(profile),
     )
     async with trio.open_nursery() as nursery:
         nursery.start_soon(keep_book_saved, profile, book)
         nursery.start_soon(node.run)
         await node.ready.wait()
+        nursery.start_soon(fetch_missing_blobs, profile, node)
         for addr in node.listen_addrs:
             print(f"listening on {addr}", file=out, flush=True)
         for target in peers:

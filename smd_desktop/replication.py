@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from p2p.interfaces import IngestCounts
 
-from .core.ids import DeviceKey, IdentityKey
+from .core.ids import BlobHash, DeviceKey, IdentityKey
 from .core.profile import Profile
 from .core.store import IngestResult, Outcome
 
@@ -76,3 +76,15 @@ class ProfileLogStore:
             fork=tally[Outcome.FORK],
             rejected=tally[Outcome.REJECTED],
         )
+
+
+class ProfileBlobSource:
+    """Implements ``p2p.blob_driver.BlobSource``: serves the blobs this profile holds."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+
+    def get_blob(self, digest: bytes, /) -> tuple[str, bytes] | None:
+        """(mime, bytes) of a blob we hold."""
+        found = self.profile.store.get_blob(BlobHash(digest))
+        return None if found is None else (found[1], found[0])

@@ -150,6 +150,15 @@ CORE_VALIDATORS: dict[str, Validator] = {
 }
 
 
+def blob_refs(type_: str, content: dict[str, Any]) -> list[dict[str, Any]]:
+    """The blob references (``{hash, mime, size}``) in validated content of a core type."""
+    if type_ == POST:
+        return list(content.get("images", ()))
+    if type_ == PROFILE and "avatar" in content:
+        return [content["avatar"]]
+    return []
+
+
 def validate_record(record: SignedRecord, extra: Mapping[str, Validator] | None = None) -> None:
     """Check the feed rules and, when present and known, the content of a verified record.
 

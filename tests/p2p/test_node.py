@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import trio
+from libp2p.abc import INetStream
 
+from p2p.blob_protocol import PROTOCOL_ID as BLOB_PROTOCOL
+from p2p.blob_protocol import BlobServerSession, Requested
 from p2p.node import Node, NodeEvent
-from smd_desktop.core.profile import Profile
+from p2p.streams import BufferedStream
+from smd_desktop.core.profile import Image, Profile
 from smd_desktop.core.testing import make_profile
-from smd_desktop.replication import ProfileLogStore
+from smd_desktop.node_runner import fetch_missing_blobs
+from smd_desktop.replication import ProfileBlobSource, ProfileLogStore
 
 LOOPBACK = "/ip4/127.0.0.1/tcp/0"
 
@@ -107,7 +113,7 @@ async def test_five_nodes_in_a_line_all_get_every_post(tmp_path: Path) -> None:
         running(profiles[4]) as n4,
     ):
         nodes = [n0, n1, n2, n3, n4]
-        for left, right in zip(nodes, nodes[1:], strict=False):
+        for left, right in itertools.pairwise(nodes):
             await left.connect(right.listen_addrs[0])  # a line: 0-1-2-3-4
         for i, p in enumerate(profiles):
             for k in range(10):
@@ -190,4 +196,62 @@ async def test_forged_records_are_rejected_counted_and_never_forwarded(tmp_path:
     assert all("FORGED" not in t for t in texts(bob) + texts(carol))
     assert carol.store.count_records(author.identity) == bob.store.count_records(author.identity)
     for p in (author, mallory, bob, carol):
+        p.close()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+
+
+async def serve_wrong_bytes(raw: INetStream) -> None:
+    """A peer that answers every blob request with bytes that do not match the hash."""
+    stream, session = BufferedStream(raw), BlobServerSession()
+    while (event := session.next_event()) is None:
+        session.receive_data(await stream.receive_some())
+    assert isinstance(event, Requested)
+    for digest in event.hashes:
+        for frame in session.send_blob(digest, "image/png", PNG[::-1]):
+            await stream.write(frame)
+    await stream.flush()
+    with trio.move_on_after(2):
+        while await stream.receive_some():
+            pass
+    await stream.close()
+
+
+async def test_images_follow_their_posts_and_a_lying_peer_is_skipped(tmp_path: Path) -> None:
+    alice = make_profile(tmp_path / "alice", "Alice")
+    liar = make_profile(tmp_path / "liar", "Liar")
+    bob = make_profile(tmp_path / "bob", "Bob")
+    bob.follow(alice.identity)
+    record = alice.post("look", images=[Image.from_bytes(PNG)])
+    (image,) = record.content["images"] if record.content else []
+    ProfileLogStore(liar).ingest(alice.store.read_range(alice.device_key, 1, 10))
+
+    liar_node = Node(seed=liar.device_seed, store=ProfileLogStore(liar), listen=[LOOPBACK])
+    honest = Node(
+        seed=alice.device_seed,
+        store=ProfileLogStore(alice),
+        listen=[LOOPBACK],
+        blobs=ProfileBlobSource(alice),
+    )
+    events: list[NodeEvent] = []
+    async with trio.open_nursery() as nursery, running(bob, events) as b:
+        for n in (liar_node, honest):
+            nursery.start_soon(n.run)
+            await n.ready.wait()
+        liar_node.host.set_stream_handler(BLOB_PROTOCOL, serve_wrong_bytes)
+        liar_id = liar_node.peer_id
+        await b.connect(liar_node.listen_addrs[0])  # asked first: connected first
+        await b.connect(honest.listen_addrs[0])
+        await until(lambda: bob.store.missing_blobs() == [(image["hash"], len(PNG))])
+        nursery.start_soon(fetch_missing_blobs, bob, b)
+        await until(lambda: bob.store.get_blob(image["hash"]) is not None)
+        nursery.cancel_scope.cancel()
+
+    assert bob.store.get_blob(image["hash"]) == (PNG, "image/png")
+    assert bob.store.missing_blobs() == []
+    violations = [e for e in events if e.kind == "violation"]
+    assert [e.peer for e in violations] == [liar_id]
+    assert "wrong" in violations[0].detail
+    for p in (alice, liar, bob):
         p.close()

@@ -21,6 +21,11 @@ def index_record(conn: Connection, record: SignedRecord, identity: IdentityKey) 
     if c is None:
         return
     kind = record.type
+    for ref in content.blob_refs(kind, c):
+        conn.execute(
+            "INSERT OR IGNORE INTO blob_refs (hash, mime, size, first_seen) VALUES (?, ?, ?, ?)",
+            (ref["hash"], ref["mime"], ref["size"], record.header.timestamp),
+        )
     if kind == content.POST:
         _index_post(conn, record, identity, c)
     elif kind == content.DELETE:

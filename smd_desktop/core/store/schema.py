@@ -117,4 +117,13 @@ MIGRATIONS: tuple[str, ...] = (
         record_id   BLOB NOT NULL
     );
     """,
+    # 2: blobs that records reference, so the node can fetch the ones we lack.
+    """
+    CREATE TABLE blob_refs (
+        hash       BLOB PRIMARY KEY,
+        mime       TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        first_seen INTEGER NOT NULL
+    );
+    """,
 )

@@ -206,6 +206,16 @@ class Store:
             row = conn.execute("SELECT data, mime FROM blobs WHERE hash = ?", (digest,)).fetchone()
         return None if row is None else (bytes(row[0]), row[1])
 
+    def missing_blobs(self, limit: int = 64) -> list[tuple[BlobHash, int]]:
+        """(hash, size) of blobs our records reference but we do not hold, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT hash, size FROM blob_refs WHERE hash NOT IN (SELECT hash FROM blobs) "
+                "ORDER BY first_seen LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(BlobHash(bytes(h)), int(s)) for h, s in rows]
+
     def blob_hashes(self) -> list[BlobHash]:
         """Hashes of every blob we hold."""
         with self._read() as conn:
