@@ -118,6 +118,8 @@ def device_from_peer_id(text: str) -> bytes:
         InvalidAddressError: ``text`` is not the PeerID of an Ed25519 key (SMD devices have no
             other kind).
     """
+    if len(text) > 60:  # base58 decoding is quadratic: refuse long junk before decoding
+        raise InvalidAddressError(f"{text[:60]!r}... is not a PeerID")
     try:
         raw = base58.b58decode(text.encode("ascii"))
     except ValueError as exc:  # non-ASCII text (UnicodeEncodeError) or non-base58 characters

@@ -26,17 +26,22 @@ from libp2p.abc import INetStream
 from .blob_driver import BlobFetchFailed, BlobSource, fetch_blobs, serve_blobs
 from .blob_protocol import DEFAULT_MAX_BLOB_SIZE, MAX_HASHES_PER_REQUEST
 from .blob_protocol import PROTOCOL_ID as BLOB_PROTOCOL
+from .discovery import DiscoveredPeer, DiscoveryError, LanDiscovery
 from .errors import DialError, P2PError
 from .host import P2PHost, open_host
 from .interfaces import LogStore
 from .invite import parse_target
-from .peerbook import PeerBook
+from .peer_exchange import PROTOCOL_ID as PX_PROTOCOL
+from .peer_exchange import PeerExchangeFailed, exchange_peers, serve_peer_exchange
+from .peerbook import MAX_GROUPS_PER_PEER, ExchangeEntry, PeerBook
 from .streams import BufferedStream
 from .sync_driver import SyncFailed, SyncProgress, run_sync
 from .sync_protocol import PROTOCOL_ID as SYNC_PROTOCOL
 
 logger = logging.getLogger(__name__)
 
+LAN_SERVICE_TYPE = "_smd._udp.local."
+"""SMD's own mDNS service, so other libp2p daemons on the LAN are not dialed for nothing."""
 POLL_INTERVAL = 0.25
 RESYNC_INTERVAL = 30.0
 
@@ -82,6 +87,8 @@ class Node:
         resync_interval: float = RESYNC_INTERVAL,
         book: PeerBook | None = None,
         blobs: BlobSource | None = None,
+        lan_discovery: bool = False,
+        lan_interfaces: list[str] | None = None,
     ) -> None:
         self._seed = seed
         self.store = store
@@ -94,6 +101,8 @@ class Node:
         """Where peers listen, backoff and bans; the app persists it."""
         self._dialing: set[str] = set()
         self._blobs = blobs
+        self._lan_discovery = lan_discovery
+        self._lan_interfaces = lan_interfaces
         self._last_dial_error: dict[str, P2PError] = {}
         self._host: P2PHost | None = None
         self._nursery: trio.Nursery | None = None
@@ -124,8 +133,11 @@ class Node:
             host.set_stream_handler(SYNC_PROTOCOL, self._serve_sync)
             if self._blobs is not None:
                 host.set_stream_handler(BLOB_PROTOCOL, self._serve_blobs)
+            host.set_stream_handler(PX_PROTOCOL, self._serve_px)
             nursery.start_soon(self._watch_store)
             nursery.start_soon(self._watch_connections)
+            if self._lan_discovery:
+                await self._start_lan_discovery(host, nursery)
             self.ready.set()
             try:
                 await trio.sleep_forever()
@@ -166,6 +178,8 @@ class Node:
                 self.book.record_success(connected, now_ms(), addr)
                 self._mark_connected(connected)
                 self.request_sync(connected)
+                assert self._nursery is not None
+                self._nursery.start_soon(self._exchange_peers, connected)
                 return True
             self.book.record_failure(peer, now_ms())
             error = self._last_dial_error.get(peer)
@@ -261,9 +275,69 @@ class Node:
                 await self._punish(peer, str(exc))
             return
         self.peers.setdefault(peer, PeerState()).last_sync = result
+        if result.remote_wants:  # what the peer replicates, for peer exchange
+            groups = sorted(result.remote_wants)[:MAX_GROUPS_PER_PEER]
+            self.book.record_serving(peer, groups, now_ms())
         self._emit(
             NodeEvent("sync-done", peer, f"received {result.received}, sent {result.sent}", result)
         )
+
+    # -- discovery and peer exchange ---------------------------------------------------------
+
+    async def _start_lan_discovery(self, host: P2PHost, nursery: trio.Nursery) -> None:
+        """Announce on the LAN and put what we hear in the book (the dial loop dials it)."""
+        lan = LanDiscovery(
+            host.peer_id,
+            host.listen_addrs,
+            self._on_lan_peer,
+            interfaces=self._lan_interfaces,
+            service_type=LAN_SERVICE_TYPE,
+        )
+        try:
+            await nursery.start(lan.run)
+        except DiscoveryError as exc:  # no multicast here: run without LAN discovery
+            logger.warning("LAN discovery is off: %s", exc)
+
+    def _on_lan_peer(self, found: DiscoveredPeer) -> None:
+        now = now_ms()
+        if self.book.is_banned(found.peer, now):
+            return
+        for addr in found.addrs:
+            self.book.record_address(found.peer, addr, now)
+
+    async def _exchange_peers(self, peer: str) -> None:
+        """Ask a peer we just connected to who else serves our groups; book it as hearsay."""
+        wants = await trio.to_thread.run_sync(self.store.wanted_groups)
+        try:
+            raw = await self.host.new_stream(peer, PX_PROTOCOL)
+            entries = await exchange_peers(BufferedStream(raw), sorted(wants))
+        except PeerExchangeFailed as exc:
+            if exc.remote_fault:
+                await self._punish(peer, str(exc))
+            return
+        except P2PError as exc:
+            logger.debug("peer exchange with %s failed: %s", peer, exc)
+            return
+        self.book.merge_exchange(entries, now_ms(), skip={self.peer_id})
+
+    async def _serve_px(self, raw: INetStream) -> None:
+        peer = raw.muxed_conn.peer_id.to_base58()
+        state = self.peers.get(peer)
+        # Where friends listen is told only to peers that completed a sync with us.
+        if self.book.is_banned(peer, now_ms()) or state is None or state.last_sync is None:
+            await raw.reset()
+            return
+
+        def answer(groups: list[bytes]) -> list[ExchangeEntry]:
+            return self.book.export_for(groups, now_ms(), exclude={peer})
+
+        try:
+            await serve_peer_exchange(BufferedStream(raw), answer)
+        except PeerExchangeFailed as exc:
+            if exc.remote_fault:
+                await self._punish(peer, str(exc))
+        except P2PError as exc:  # a LocalProtocolError: our bug, never the peer's
+            logger.error("serving peer exchange to %s failed: %s", peer, exc)
 
     # -- blobs -----------------------------------------------------------------------------
 

@@ -64,6 +64,8 @@ class SyncProgress:
     sent: int = 0
     to_send: int = 0
     counts: IngestCounts = field(default_factory=IngestCounts)
+    remote_wants: frozenset[bytes] = frozenset()
+    """The groups the remote replicates (from its hello)."""
 
 
 type ProgressCallback = Callable[[SyncProgress], None]
@@ -138,6 +140,7 @@ async def _run(
             while (event := session.next_event()) is not None:
                 if isinstance(event, Ready):
                     remote_ready.append(event)
+                    progress.remote_wants = event.wants
                     ready_event.set()
                 elif isinstance(event, Plan):
                     progress.expected = event.count

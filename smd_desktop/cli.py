@@ -423,7 +423,15 @@ def cmd_node(args: argparse.Namespace) -> int:
     profile = _open(args)
     try:
         with node_lock(args.data_dir):
-            trio.run(lambda: serve(profile, listen=args.listen, peers=args.peer, out=sys.stdout))
+            trio.run(
+                lambda: serve(
+                    profile,
+                    listen=args.listen,
+                    peers=args.peer,
+                    out=sys.stdout,
+                    lan_discovery=not args.no_mdns,
+                )
+            )
     finally:
         profile.close()
     return 0

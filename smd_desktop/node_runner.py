@@ -205,6 +205,7 @@ async def serve(
     peers: list[str],
     out: IO[str],
     until: Callable[[Node], bool] | None = None,
+    lan_discovery: bool = False,
 ) -> None:
     """Run the node until SIGINT/SIGTERM (or until ``until(node)`` holds)."""
     from p2p.errors import P2PError
@@ -226,6 +227,7 @@ async def serve(
         on_event=emit,
         book=book,
         blobs=ProfileBlobSource(profile),
+        lan_discovery=lan_discovery,
     )
     async with trio.open_nursery() as nursery:
         nursery.start_soon(keep_book_saved, profile, book)

@@ -26,7 +26,17 @@ class NodeProcess:
 
     def __init__(self, data_dir: Path, *args: str) -> None:
         self.proc = subprocess.Popen(
-            [str(SMD_BIN), "--data-dir", str(data_dir), "node", "--listen", LOOPBACK, *args],
+            # no mDNS: tests send nothing beyond the loopback interface
+            [
+                str(SMD_BIN),
+                "--data-dir",
+                str(data_dir),
+                "node",
+                "--no-mdns",
+                "--listen",
+                LOOPBACK,
+                *list(args),
+            ],
             env=dict(os.environ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

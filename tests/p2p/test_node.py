@@ -255,3 +255,28 @@ async def test_images_follow_their_posts_and_a_lying_peer_is_skipped(tmp_path: P
     assert "wrong" in violations[0].detail
     for p in (alice, liar, bob):
         p.close()
+
+
+async def test_nodes_on_one_lan_find_each_other_and_sync(tmp_path: Path) -> None:
+    alice = make_profile(tmp_path / "alice", "Alice")
+    bob = make_profile(tmp_path / "bob", "Bob")
+    bob.follow(alice.identity)
+    alice.post("found you on the LAN")
+
+    def lan_node(profile: Profile) -> Node:
+        return Node(
+            seed=profile.device_seed,
+            store=ProfileLogStore(profile),
+            listen=[LOOPBACK],
+            poll_interval=0.05,
+            lan_discovery=True,
+            lan_interfaces=["127.0.0.1"],  # tests send nothing beyond loopback
+        )
+
+    async with trio.open_nursery() as nursery:
+        for node in (lan_node(alice), lan_node(bob)):
+            nursery.start_soon(node.run)
+        await until(lambda: "found you on the LAN" in texts(bob), timeout=30)
+        nursery.cancel_scope.cancel()
+    alice.close()
+    bob.close()
