@@ -9,7 +9,6 @@ the server loads one blob and sends it chunk by chunk; the client holds one blob
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from .blob_protocol import (
 )
 from .errors import P2PError, StreamBrokenError, StreamClosedError
 from .interfaces import ByteStream
+from .stream_util import close_quietly, tell
 
 __all__ = [
     "IDLE_TIMEOUT",
@@ -59,14 +59,6 @@ LINK_ERRORS: Final = (
     StreamBrokenError,
     StreamClosedError,
 )
-_CLOSE_ERRORS: Final = (
-    trio.BrokenResourceError,
-    trio.ClosedResourceError,
-    ConnectionError,
-    StreamBrokenError,
-    StreamClosedError,
-)
-
 type Blobs = dict[bytes, tuple[str, bytes]]
 
 
@@ -160,10 +152,10 @@ async def fetch_blobs(
             await _collect_answers(stream, session, found, idle_timeout)
         await _send(stream, session.send_done(), idle_timeout)
     except WrongBlob as exc:
-        await _tell(stream, session.send_error(str(exc)))
+        await tell(stream, session.send_error(str(exc)))
         raise BlobFetchFailed(str(exc), remote_fault=True, received=found) from exc
     except RemoteProtocolError as exc:
-        await _tell(stream, session.send_error(str(exc)))
+        await tell(stream, session.send_error(str(exc)))
         message = f"peer broke the blob protocol: {exc}"
         raise BlobFetchFailed(message, remote_fault=True, received=found) from exc
     except RemoteAborted as exc:
@@ -176,7 +168,7 @@ async def fetch_blobs(
         message = f"connection lost during blob fetch: {exc}"
         raise BlobFetchFailed(message, remote_fault=False, received=found) from exc
     finally:
-        await _close_quietly(stream)
+        await close_quietly(stream)
     return found
 
 
@@ -225,7 +217,7 @@ async def serve_blobs(
             stats.requests += 1
             await _answer(stream, session, source, request, stats, idle_timeout)
     except RemoteProtocolError as exc:
-        await _tell(stream, session.send_error(str(exc)))
+        await tell(stream, session.send_error(str(exc)))
         raise BlobServeFailed(f"peer broke the blob protocol: {exc}", remote_fault=True) from exc
     except RemoteAborted as exc:
         raise BlobServeFailed(f"peer ended the blob session: {exc}", remote_fault=False) from exc
@@ -236,7 +228,7 @@ async def serve_blobs(
         message = f"connection lost while serving blobs: {exc}"
         raise BlobServeFailed(message, remote_fault=False) from exc
     finally:
-        await _close_quietly(stream)
+        await close_quietly(stream)
     return stats
 
 
@@ -306,15 +298,3 @@ def _load(source: BlobSource, digest: bytes, max_size: int) -> tuple[str, bytes]
 async def _send(stream: ByteStream, data: bytes, idle_timeout: float) -> None:
     with trio.fail_after(idle_timeout):
         await stream.send_all(data)
-
-
-async def _tell(stream: ByteStream, error_frame: bytes) -> None:
-    """Best effort: tell the peer why we end the session."""
-    with trio.move_on_after(1), contextlib.suppress(*_CLOSE_ERRORS):
-        await stream.send_all(error_frame)
-
-
-async def _close_quietly(stream: ByteStream) -> None:
-    # Shielded: the stream is ours to close even when the caller cancels us (bounded to 2 s).
-    with trio.CancelScope(shield=True), trio.move_on_after(2), contextlib.suppress(*_CLOSE_ERRORS):
-        await stream.aclose()

@@ -26,7 +26,6 @@ them over a :class:`~p2p.interfaces.ByteStream`.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -41,6 +40,7 @@ from .framing import FrameDecoder, FrameTooLarge, encode_frame
 from .interfaces import ByteStream
 from .invite import check_transport_addr, device_from_peer_id
 from .peerbook import MAX_ADDRS_PER_PEER, MAX_EXCHANGE_ENTRIES, MAX_GROUPS_PER_PEER, ExchangeEntry
+from .stream_util import close_quietly, tell
 
 __all__ = [
     "CLIENT_MAX_FRAME",
@@ -89,13 +89,6 @@ _LINK_ERRORS: Final = (
     trio.ClosedResourceError,
     ConnectionError,
     EOFError,
-    StreamBrokenError,
-    StreamClosedError,
-)
-_CLOSE_ERRORS: Final = (
-    trio.BrokenResourceError,
-    trio.ClosedResourceError,
-    ConnectionError,
     StreamBrokenError,
     StreamClosedError,
 )
@@ -459,7 +452,7 @@ async def exchange_peers(
                 session.receive_data(data)
         return list(event.entries)
     except RemoteProtocolError as exc:
-        await _tell(stream, session.send_error(str(exc)))
+        await tell(stream, session.send_error(str(exc)))
         message = f"peer broke the peer exchange protocol: {exc}"
         raise PeerExchangeFailed(message, remote_fault=True) from exc
     except RemoteAborted as exc:
@@ -471,7 +464,7 @@ async def exchange_peers(
         message = f"connection lost during peer exchange: {exc}"
         raise PeerExchangeFailed(message, remote_fault=False) from exc
     finally:
-        await _close_quietly(stream)
+        await close_quietly(stream)
 
 
 async def serve_peer_exchange(
@@ -515,12 +508,12 @@ async def serve_peer_exchange(
             try:
                 reply = session.send_answer(entries)
             except LocalProtocolError:
-                await _tell(stream, session.send_error("internal error"))
+                await tell(stream, session.send_error("internal error"))
                 raise
             await _send(stream, reply, idle_timeout)
         return len(entries)
     except RemoteProtocolError as exc:
-        await _tell(stream, session.send_error(str(exc)))
+        await tell(stream, session.send_error(str(exc)))
         message = f"peer broke the peer exchange protocol: {exc}"
         raise PeerExchangeFailed(message, remote_fault=True) from exc
     except RemoteAborted as exc:
@@ -532,7 +525,7 @@ async def serve_peer_exchange(
         message = f"connection lost during peer exchange: {exc}"
         raise PeerExchangeFailed(message, remote_fault=False) from exc
     finally:
-        await _close_quietly(stream)
+        await close_quietly(stream)
 
 
 def _timeout_reason(deadline: float, timeout: float, idle_timeout: float) -> str:
@@ -549,15 +542,3 @@ async def _receive(stream: ByteStream, idle_timeout: float) -> bytes:
 async def _send(stream: ByteStream, data: bytes, idle_timeout: float) -> None:
     with trio.fail_after(idle_timeout):
         await stream.send_all(data)
-
-
-async def _tell(stream: ByteStream, error_frame: bytes) -> None:
-    """Best effort: tell the peer why we end the exchange."""
-    with trio.move_on_after(1), contextlib.suppress(*_CLOSE_ERRORS):
-        await stream.send_all(error_frame)
-
-
-async def _close_quietly(stream: ByteStream) -> None:
-    # Shielded: the stream is ours to close even when the caller cancels us (bounded to 2 s).
-    with trio.CancelScope(shield=True), trio.move_on_after(2), contextlib.suppress(*_CLOSE_ERRORS):
-        await stream.aclose()

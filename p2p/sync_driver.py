@@ -8,7 +8,6 @@ Everything that blocks (store reads, verification, SQLite writes) runs in a work
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ import trio
 
 from .errors import P2PError, StreamBrokenError, StreamClosedError
 from .interfaces import ByteStream, IngestCounts, LogStore
+from .stream_util import close_quietly, tell
 from .sync_protocol import (
     Done,
     Plan,
@@ -98,7 +98,7 @@ async def run_sync(
     except LINK_ERRORS as exc:
         raise SyncFailed(f"connection lost during sync: {exc}", remote_fault=False) from exc
     finally:
-        await _close_quietly(stream)  # also when cancelled from outside
+        await close_quietly(stream)  # also when cancelled from outside
     return progress
 
 
@@ -240,15 +240,4 @@ async def _send_all_they_lack(
 
 async def _abort(stream: ByteStream, session: SyncSession, why: str) -> None:
     """Tell the remote why we end the session (the caller closes the stream)."""
-    with trio.move_on_after(1), contextlib.suppress(*LINK_ERRORS):
-        await stream.send_all(session.send_error(why))
-
-
-async def _close_quietly(stream: ByteStream) -> None:
-    with (
-        trio.CancelScope(shield=True) as scope,
-        contextlib.suppress(StreamBrokenError, StreamClosedError),
-        contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError),
-    ):
-        scope.deadline = trio.current_time() + 2
-        await stream.aclose()
+    await tell(stream, session.send_error(why))
