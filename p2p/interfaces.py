@@ -64,6 +64,20 @@ class LogStore(Protocol):
         ...
 
 
+class RecordInspector(Protocol):
+    """What gossip needs to know about record bytes, supplied by the app (p2p cannot parse
+    records). Both calls are pure and fast (one signature check at most)."""
+
+    def record_id(self, record: bytes) -> bytes:
+        """The record's id (the gossip message id); any stable hash for unparseable bytes."""
+        ...
+
+    def acceptable(self, group: bytes, record: bytes) -> bool:
+        """Whether to accept and forward a record gossiped on ``group``'s topic: authentic,
+        valid, and from a device of ``group`` (or of a device not known yet)."""
+        ...
+
+
 class ByteStream(Protocol):
     """A reliable, ordered byte stream (``trio.abc.Stream`` fits, so does a libp2p stream
     adapter)."""

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import nacl.signing
 import trio
 from libp2p.abc import INetStream
 
@@ -28,8 +29,9 @@ from .blob_protocol import DEFAULT_MAX_BLOB_SIZE, MAX_HASHES_PER_REQUEST
 from .blob_protocol import PROTOCOL_ID as BLOB_PROTOCOL
 from .discovery import DiscoveredPeer, DiscoveryError, LanDiscovery
 from .errors import DialError, P2PError
+from .gossip import Gossip
 from .host import P2PHost, open_host
-from .interfaces import LogStore
+from .interfaces import LogStore, RecordInspector
 from .invite import parse_target
 from .peer_exchange import PROTOCOL_ID as PX_PROTOCOL
 from .peer_exchange import PeerExchangeFailed, exchange_peers, serve_peer_exchange
@@ -89,6 +91,7 @@ class Node:
         blobs: BlobSource | None = None,
         lan_discovery: bool = False,
         lan_interfaces: list[str] | None = None,
+        inspector: RecordInspector | None = None,
     ) -> None:
         self._seed = seed
         self.store = store
@@ -103,9 +106,13 @@ class Node:
         self._blobs = blobs
         self._lan_discovery = lan_discovery
         self._lan_interfaces = lan_interfaces
+        self._inspector = inspector
+        self.gossip: Gossip | None = None
+        """The gossip fast path (only with an ``inspector``; sync works without it)."""
         self._last_dial_error: dict[str, P2PError] = {}
         self._host: P2PHost | None = None
         self._nursery: trio.Nursery | None = None
+        self._own_log = bytes(nacl.signing.SigningKey(seed).verify_key)
         self.ready = trio.Event()
         """Set once the node listens (``listen_addrs`` and ``connect`` work from then on)."""
 
@@ -136,6 +143,14 @@ class Node:
             host.set_stream_handler(PX_PROTOCOL, self._serve_px)
             nursery.start_soon(self._watch_store)
             nursery.start_soon(self._watch_connections)
+            if self._inspector is not None:
+                self.gossip = Gossip(
+                    host,
+                    validate=self._inspector.acceptable,
+                    message_id=self._inspector.record_id,
+                    on_record=self._on_gossip,
+                )
+                await nursery.start(self.gossip.run)
             if self._lan_discovery:
                 await self._start_lan_discovery(host, nursery)
             self.ready.set()
@@ -379,13 +394,43 @@ class Node:
             remaining = [h for h in remaining if h not in found]
         return found
 
+    async def _on_gossip(self, group: bytes, record: bytes, publisher: str) -> None:
+        """A validated record from gossip: store it; a gap behind it asks for a sync."""
+        counts = await trio.to_thread.run_sync(self.store.ingest, [record])
+        if counts.pending:
+            state = self.peers.get(publisher)
+            if state is not None and state.connected:
+                self.request_sync(publisher)
+            else:
+                self.request_sync_all()
+
+    async def _publish_own(self, since: int, head: int) -> None:
+        """Gossip the records our own device feed gained (also those another process wrote)."""
+        assert self.gossip is not None
+        own = self._own_log
+        group = await trio.to_thread.run_sync(self.store.group_of, own)
+        if group is None:
+            return
+        raws = await trio.to_thread.run_sync(self.store.read_range, own, since + 1, head - since)
+        for raw in raws:
+            await self.gossip.publish(group, raw)
+
     async def _watch_store(self) -> None:
-        """Sync everyone when our heads or wants change; resync now and then regardless."""
+        """Sync everyone when our heads or wants change; resync now and then regardless.
+
+        With gossip, subscribe to the wanted groups and publish our own new records first.
+        """
         last: tuple[set[bytes], dict[bytes, int]] | None = None
         last_full = trio.current_time()
+        own = self._own_log
         while True:
             wants = await trio.to_thread.run_sync(self.store.wanted_groups)
             heads = await trio.to_thread.run_sync(self.store.heads, wants)
+            if self.gossip is not None:
+                self.gossip.set_groups(wants)
+                before = last[1].get(own, 0) if last is not None else heads.get(own, 0)
+                if heads.get(own, 0) > before:
+                    await self._publish_own(before, heads[own])
             now = trio.current_time()
             if (last is not None and (wants, heads) != last) or (
                 now - last_full >= self._resync_interval

@@ -220,9 +220,11 @@ async def serve(
             print(line, file=out, flush=True)
 
     book = await trio.to_thread.run_sync(load_book, profile)
+    logs = await trio.to_thread.run_sync(ProfileLogStore, profile)
     node = Node(
         seed=profile.device_seed,
-        store=ProfileLogStore(profile),
+        store=logs,
+        inspector=logs,
         listen=await trio.to_thread.run_sync(listen_addrs, profile, listen),
         on_event=emit,
         book=book,

@@ -11,15 +11,24 @@ from collections.abc import Callable, Collection, Sequence
 
 from p2p.interfaces import IngestCounts
 
-from .core.ids import BlobHash, DeviceKey, IdentityKey
+from .core.content import CERT
+from .core.errors import InvalidRecord
+from .core.identity import validate_cert
+from .core.ids import BlobHash, DeviceKey, IdentityKey, blake2b256
 from .core.profile import Profile
+from .core.records import parse_record
 from .core.store import IngestResult, Outcome
+from .core.store.ingest import check
 
 DEFAULT_HOPS = 2
 
 
 class ProfileLogStore:
-    """Implements ``p2p.interfaces.LogStore`` over an unlocked :class:`Profile`."""
+    """Implements ``p2p.interfaces.LogStore`` and ``RecordInspector`` over a :class:`Profile`.
+
+    Construct it off the GUI thread: it reads which identity each known device belongs to, and
+    keeps that map in memory so gossip validation never waits for the database.
+    """
 
     def __init__(
         self,
@@ -31,6 +40,9 @@ class ProfileLogStore:
         self.profile = profile
         self.hops = hops
         self._on_ingest = on_ingest
+        self._identity_of: dict[bytes, bytes] = {
+            d.device: d.identity for d in profile.store.devices()
+        }
 
     def wanted_groups(self) -> set[bytes]:
         """Own identity, followed identities up to ``hops`` away, minus blocked ones."""
@@ -64,6 +76,13 @@ class ProfileLogStore:
     def ingest(self, records: Sequence[bytes]) -> IngestCounts:
         """Verify and store; committed when this returns."""
         results = self.profile.store.ingest(records)
+        for raw, result in zip(records, results, strict=True):
+            if result.outcome is Outcome.ACCEPTED:
+                author = parse_record(raw).author
+                if author not in self._identity_of:
+                    identity = self.profile.store.identity_of(author)
+                    if identity is not None:
+                        self._identity_of[author] = identity
         if self._on_ingest is not None:
             self._on_ingest(results)
         tally = dict.fromkeys(Outcome, 0)
@@ -76,6 +95,27 @@ class ProfileLogStore:
             fork=tally[Outcome.FORK],
             rejected=tally[Outcome.REJECTED],
         )
+
+    # -- RecordInspector: gossip's first-hop check (pure CPU, no database) ----------------
+
+    def record_id(self, record: bytes) -> bytes:
+        """The record id, or a hash of the bytes for junk (so junk is deduplicated too)."""
+        try:
+            return parse_record(record).id
+        except InvalidRecord:
+            return blake2b256(b"not-a-record:" + record)
+
+    def acceptable(self, group: bytes, record: bytes) -> bool:
+        """Authentic and valid, and authored by a device of ``group`` (or a device we do not
+        know yet, which waits as pending until sync brings its certificate)."""
+        try:
+            checked = check(record, self.profile.store.validators)
+        except InvalidRecord:
+            return False
+        if checked.type == CERT and checked.content is not None:
+            return bool(validate_cert(checked.content).identity == group)
+        known = self._identity_of.get(checked.author)
+        return known is None or known == group
 
 
 class ProfileBlobSource:

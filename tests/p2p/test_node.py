@@ -23,10 +23,14 @@ LOOPBACK = "/ip4/127.0.0.1/tcp/0"
 
 
 @asynccontextmanager
-async def running(profile: Profile, events: list[NodeEvent] | None = None) -> AsyncIterator[Node]:
+async def running(
+    profile: Profile, events: list[NodeEvent] | None = None, *, gossip: bool = True
+) -> AsyncIterator[Node]:
+    logs = ProfileLogStore(profile)
     node = Node(
         seed=profile.device_seed,
-        store=ProfileLogStore(profile),
+        store=logs,
+        inspector=logs if gossip else None,
         listen=[LOOPBACK],
         on_event=events.append if events is not None else None,
         poll_interval=0.05,
@@ -278,5 +282,36 @@ async def test_nodes_on_one_lan_find_each_other_and_sync(tmp_path: Path) -> None
             nursery.start_soon(node.run)
         await until(lambda: "found you on the LAN" in texts(bob), timeout=30)
         nursery.cancel_scope.cancel()
+    alice.close()
+    bob.close()
+
+
+async def test_gossip_delivers_a_new_post_and_a_gap_behind_it_triggers_a_sync(
+    tmp_path: Path,
+) -> None:
+    alice = make_profile(tmp_path / "alice", "Alice")
+    bob = make_profile(tmp_path / "bob", "Bob")
+    bob.follow(alice.identity)
+    events: list[NodeEvent] = []
+    async with running(alice) as a, running(bob, events) as b:
+        await b.connect(a.listen_addrs[0])
+        await until(lambda: bob.store.count_records(alice.identity) == 2)  # cert, profile
+        assert a.gossip is not None and b.gossip is not None
+        await until(lambda: bool(b.gossip and b.gossip.mesh_peers(alice.identity)))
+        delivered = b.gossip.stats.delivered
+
+        await trio.to_thread.run_sync(alice.post, "via gossip")
+        await until(lambda: "via gossip" in texts(bob))
+        await until(lambda: b.gossip is not None and b.gossip.stats.delivered > delivered)
+
+        # A gossiped record whose predecessor we lack waits as pending and asks for a sync.
+        first = alice.post("first of two")
+        second = alice.post("second of two")
+        syncs = sum(e.kind == "sync-done" for e in events)
+        await b._on_gossip(alice.identity, second.raw, a.peer_id)
+        await until(lambda: {"first of two", "second of two"} <= set(texts(bob)))
+        assert sum(e.kind == "sync-done" for e in events) > syncs
+        assert bob.store.count_pending() == 0
+        assert first.id != second.id
     alice.close()
     bob.close()
