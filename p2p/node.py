@@ -135,30 +135,35 @@ class Node:
 
     async def run(self) -> None:
         """Run until cancelled; sets :attr:`ready` once listening."""
-        async with open_host(self._seed, self._listen) as host, trio.open_nursery() as nursery:
-            self._host, self._nursery = host, nursery
-            host.set_stream_handler(SYNC_PROTOCOL, self._serve_sync)
-            if self._blobs is not None:
-                host.set_stream_handler(BLOB_PROTOCOL, self._serve_blobs)
-            host.set_stream_handler(PX_PROTOCOL, self._serve_px)
-            nursery.start_soon(self._watch_store)
-            nursery.start_soon(self._watch_connections)
-            if self._inspector is not None:
-                self.gossip = Gossip(
-                    host,
-                    validate=self._inspector.acceptable,
-                    message_id=self._inspector.record_id,
-                    on_record=self._on_gossip,
-                )
-                await nursery.start(self.gossip.run)
-            if self._lan_discovery:
-                await self._start_lan_discovery(host, nursery)
-            self.ready.set()
+        async with open_host(self._seed, self._listen) as host:
+            self._host = host
             try:
-                await trio.sleep_forever()
+                async with trio.open_nursery() as nursery:
+                    self._nursery = nursery
+                    await self._start(host, nursery)
+                    self.ready.set()
+                    await trio.sleep_forever()
             finally:
-                self._host = self._nursery = None
-                nursery.cancel_scope.cancel()
+                self._nursery = None  # handlers still finishing must not start new tasks
+
+    async def _start(self, host: P2PHost, nursery: trio.Nursery) -> None:
+        """Register the protocols and start the background tasks."""
+        host.set_stream_handler(SYNC_PROTOCOL, self._serve_sync)
+        if self._blobs is not None:
+            host.set_stream_handler(BLOB_PROTOCOL, self._serve_blobs)
+        host.set_stream_handler(PX_PROTOCOL, self._serve_px)
+        nursery.start_soon(self._watch_store)
+        nursery.start_soon(self._watch_connections)
+        if self._inspector is not None:
+            self.gossip = Gossip(
+                host,
+                validate=self._inspector.acceptable,
+                message_id=self._inspector.record_id,
+                on_record=self._on_gossip,
+            )
+            await nursery.start(self.gossip.run)
+        if self._lan_discovery:
+            await self._start_lan_discovery(host, nursery)
 
     # -- connections -----------------------------------------------------------------------
 
@@ -193,8 +198,8 @@ class Node:
                 self.book.record_success(connected, now_ms(), addr)
                 self._mark_connected(connected)
                 self.request_sync(connected)
-                assert self._nursery is not None
-                self._nursery.start_soon(self._exchange_peers, connected)
+                if self._nursery is not None:
+                    self._nursery.start_soon(self._exchange_peers, connected)
                 return True
             self.book.record_failure(peer, now_ms())
             error = self._last_dial_error.get(peer)
@@ -241,8 +246,9 @@ class Node:
         if state.syncing:
             state.sync_again = True
             return
+        if self._nursery is None:  # stopping
+            return
         state.syncing = True
-        assert self._nursery is not None
         self._nursery.start_soon(self._sync_loop, peer)
 
     def request_sync_all(self) -> None:
@@ -276,7 +282,18 @@ class Node:
             await raw.reset()
             return
         self._mark_connected(peer)
-        await self._run_session(peer, raw)
+        state = self.peers[peer]
+        # While the peer's session runs, our own requests wait for it (two sessions at once
+        # would send everything twice); one that came in meanwhile runs afterwards.
+        owned = not state.syncing
+        state.syncing = True
+        try:
+            await self._run_session(peer, raw)
+        finally:
+            if owned:
+                state.syncing = False
+                if state.sync_again:
+                    self.request_sync(peer)
 
     async def _run_session(self, peer: str, raw: INetStream) -> None:
         def progress(p: SyncProgress) -> None:

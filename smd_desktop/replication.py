@@ -76,13 +76,12 @@ class ProfileLogStore:
     def ingest(self, records: Sequence[bytes]) -> IngestCounts:
         """Verify and store; committed when this returns."""
         results = self.profile.store.ingest(records)
-        for raw, result in zip(records, results, strict=True):
-            if result.outcome is Outcome.ACCEPTED:
-                author = parse_record(raw).author
-                if author not in self._identity_of:
-                    identity = self.profile.store.identity_of(author)
-                    if identity is not None:
-                        self._identity_of[author] = identity
+        for result in results:
+            author = result.author
+            if result.outcome is Outcome.ACCEPTED and author and author not in self._identity_of:
+                identity = self.profile.store.identity_of(author)
+                if identity is not None:
+                    self._identity_of[author] = identity
         if self._on_ingest is not None:
             self._on_ingest(results)
         tally = dict.fromkeys(Outcome, 0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..content import Validator, validate_record
 from ..errors import InvalidRecord
 from ..identity import validate_cert
-from ..ids import IdentityKey, RecordId
+from ..ids import DeviceKey, IdentityKey, RecordId
 from ..records import SignedRecord, decode_record, parse_record
 from .db import Connection
 from .index import index_record, is_tombstoned, purge, revocation_limit
@@ -44,6 +44,8 @@ class IngestResult:
     record_id: RecordId | None
     outcome: Outcome
     reason: str = ""
+    author: DeviceKey | None = None
+    """The signing device, when the record verified."""
 
 
 def check(raw: bytes, validators: Mapping[str, Validator] | None = None) -> SignedRecord:
@@ -100,7 +102,7 @@ def ingest_verified(conn: Connection, record: SignedRecord, now: int) -> IngestR
         ).fetchone()
     ):
         _drain_pending(conn, record.author, now)
-    return IngestResult(record.id, outcome, reason)
+    return IngestResult(record.id, outcome, reason, record.author)
 
 
 def _place(conn: Connection, record: SignedRecord, now: int) -> tuple[Outcome, str]:
