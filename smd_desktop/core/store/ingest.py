@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import enum
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..content import Validator, validate_record
 from ..errors import InvalidRecord
@@ -44,8 +44,8 @@ class IngestResult:
     record_id: RecordId | None
     outcome: Outcome
     reason: str = ""
-    author: DeviceKey | None = None
-    """The signing device, when the record verified."""
+    author: DeviceKey | None = field(default=None, compare=False)
+    """The signing device, when the record verified (informative: not compared)."""
 
 
 def check(raw: bytes, validators: Mapping[str, Validator] | None = None) -> SignedRecord:
@@ -92,46 +92,56 @@ def check_many(
     return [item for part in parts for item in part]
 
 
-def ingest_verified(conn: Connection, record: SignedRecord, now: int) -> IngestResult:
-    """Store one checked record (see :func:`check`) inside the caller's transaction."""
+def ingest_verified(
+    conn: Connection, record: SignedRecord, now: int, *, drain: bool = True
+) -> IngestResult:
+    """Store one checked record (see :func:`check`) inside the caller's transaction.
+
+    With ``drain=False`` the caller promises to call :func:`drain_pending` for the record's
+    device before the transaction ends (once per device per batch is cheaper).
+    """
     outcome, reason = _place(conn, record, now)
-    if (
-        outcome is Outcome.ACCEPTED
-        and conn.execute(
-            "SELECT 1 FROM pending WHERE device = ? LIMIT 1", (record.author,)
-        ).fetchone()
-    ):
-        _drain_pending(conn, record.author, now)
+    if drain and outcome is Outcome.ACCEPTED:
+        drain_pending(conn, [record.author], now)
     return IngestResult(record.id, outcome, reason, record.author)
+
+
+def drain_pending(conn: Connection, devices: Iterable[bytes], now: int) -> None:
+    """Append the waiting records of ``devices`` that their new heads unblocked."""
+    for device in devices:
+        if conn.execute("SELECT 1 FROM pending WHERE device = ? LIMIT 1", (device,)).fetchone():
+            _drain_pending(conn, device, now)
 
 
 def _place(conn: Connection, record: SignedRecord, now: int) -> tuple[Outcome, str]:
     device, seq = record.author, record.seq
-    existing = conn.execute(
-        "SELECT id, raw, identity FROM records WHERE device = ? AND seq = ?", (device, seq)
-    ).fetchone()
-    if existing is not None:
-        if existing[0] != record.id:
-            _keep_fork_evidence(conn, record, now)
-            return Outcome.FORK, "another record holds this seq"
-        return _maybe_fill_content(conn, record, existing[1], IdentityKey(existing[2]))
     feed = conn.execute(
         "SELECT identity, head_seq, head_id, revoked_after FROM feeds WHERE device = ?",
         (device,),
     ).fetchone()
-    if feed is None:
+    if feed is None:  # no record of this device is stored yet
         if seq != 1:
             _keep_pending(conn, record, now)
             return Outcome.PENDING, "waiting for the device certificate"
         return _start_feed(conn, record)
     identity, head_seq, head_id, revoked_after = feed
+    # Rows exist only up to the head (records are appended at head + 1), so only a record at
+    # or below the head can meet one: the common next-in-feed case skips that lookup.
+    if seq <= head_seq:
+        existing = conn.execute(
+            "SELECT id, raw FROM records WHERE device = ? AND seq = ?", (device, seq)
+        ).fetchone()
+        if existing is None:  # below the head but no row: only after a revocation
+            return Outcome.REJECTED, "the device was revoked"
+        if existing[0] != record.id:
+            _keep_fork_evidence(conn, record, now)
+            return Outcome.FORK, "another record holds this seq"
+        return _maybe_fill_content(conn, record, existing[1], IdentityKey(identity))
     if revoked_after is not None and seq > revoked_after:
         return Outcome.REJECTED, "the device was revoked"
     if seq > head_seq + 1:
         _keep_pending(conn, record, now)
         return Outcome.PENDING, f"waiting for seq {head_seq + 1}"
-    if seq <= head_seq:  # below the head but no row: only after a revocation; stays out
-        return Outcome.REJECTED, "the device was revoked"
     if record.header.prev != head_id:
         _keep_fork_evidence(conn, record, now)
         return Outcome.FORK, "prev does not match the stored previous record"
@@ -215,9 +225,10 @@ def _keep_fork_evidence(conn: Connection, record: SignedRecord, now: int) -> Non
 def _drain_pending(conn: Connection, device: bytes, now: int) -> None:
     """Append the waiting records the feed's new head unblocked, in seq order."""
     while True:
-        (head_seq,) = conn.execute(
-            "SELECT head_seq FROM feeds WHERE device = ?", (device,)
-        ).fetchone()
+        feed = conn.execute("SELECT head_seq FROM feeds WHERE device = ?", (device,)).fetchone()
+        if feed is None:  # still waiting for its certificate
+            return
+        (head_seq,) = feed
         rows = conn.execute(
             "SELECT id, raw FROM pending WHERE device = ? AND seq <= ? ORDER BY seq",
             (device, head_seq + 1),

@@ -19,7 +19,7 @@ from ..ids import BlobHash, DeviceKey, IdentityKey, RecordId, blake2b256
 from ..kdf import KdfParams
 from ..records import SignedRecord, parse_record
 from . import db, queries
-from .ingest import IngestResult, Outcome, check_many, ingest_verified
+from .ingest import IngestResult, Outcome, check_many, drain_pending, ingest_verified
 
 
 def now_ms() -> int:
@@ -117,7 +117,8 @@ class Store:
         now = now_ms()
         with self._write() as conn:
             for i, record in valid:
-                results[i] = ingest_verified(conn, record, now)
+                results[i] = ingest_verified(conn, record, now, drain=False)
+            drain_pending(conn, dict.fromkeys(r.author for _, r in valid), now)
         return [r for r in results if r is not None]
 
     def heads(self) -> dict[DeviceKey, int]:
