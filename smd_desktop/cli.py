@@ -430,6 +430,7 @@ def cmd_node(args: argparse.Namespace) -> int:
                     peers=args.peer,
                     out=sys.stdout,
                     lan_discovery=not args.no_mdns,
+                    hops=args.hops,
                 )
             )
     finally:
@@ -584,6 +585,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--peer", action="append", default=[], help="multiaddr or invite code to dial (repeatable)"
     )
     p.add_argument("--no-mdns", action="store_true", help="do not discover peers on the LAN")
+    p.add_argument(
+        "--hops",
+        type=int,
+        choices=range(4),
+        default=2,
+        metavar="N",
+        help="replicate only yourself (0), who you follow (1), who they follow too (2, default)",
+    )
     p = add("invite", cmd_invite, "print an invite code friends can connect with")
     p.add_argument("--ttl", type=float, default=72.0, help="hours the code stays valid")
     p.add_argument(

@@ -22,7 +22,7 @@ import trio
 
 from .core.errors import UserError
 from .core.profile import Profile
-from .replication import ProfileBlobSource, ProfileLogStore
+from .replication import DEFAULT_HOPS, ProfileBlobSource, ProfileLogStore
 
 if TYPE_CHECKING:
     from p2p.node import Node, NodeEvent
@@ -206,6 +206,7 @@ async def serve(
     out: IO[str],
     until: Callable[[Node], bool] | None = None,
     lan_discovery: bool = False,
+    hops: int = DEFAULT_HOPS,
 ) -> None:
     """Run the node until SIGINT/SIGTERM (or until ``until(node)`` holds)."""
     from p2p.errors import P2PError
@@ -220,7 +221,7 @@ async def serve(
             print(line, file=out, flush=True)
 
     book = await trio.to_thread.run_sync(load_book, profile)
-    logs = await trio.to_thread.run_sync(ProfileLogStore, profile)
+    logs = await trio.to_thread.run_sync(lambda: ProfileLogStore(profile, hops=hops))
     node = Node(
         seed=profile.device_seed,
         store=logs,

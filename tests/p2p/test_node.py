@@ -15,7 +15,7 @@ from p2p.blob_protocol import BlobServerSession, Requested
 from p2p.node import Node, NodeEvent
 from p2p.streams import BufferedStream
 from smd_desktop.core.profile import Image, Profile
-from smd_desktop.core.testing import make_profile
+from smd_desktop.core.testing import FAST_KDF, FeedWriter, make_profile
 from smd_desktop.node_runner import fetch_missing_blobs
 from smd_desktop.replication import ProfileBlobSource, ProfileLogStore
 
@@ -313,5 +313,52 @@ async def test_gossip_delivers_a_new_post_and_a_gap_behind_it_triggers_a_sync(
         assert sum(e.kind == "sync-done" for e in events) > syncs
         assert bob.store.count_pending() == 0
         assert first.id != second.id
+    alice.close()
+    bob.close()
+
+
+async def test_two_devices_of_one_identity_converge(tmp_path: Path) -> None:
+    laptop = make_profile(tmp_path / "laptop", "Ada")
+    phone = Profile.restore(
+        tmp_path / "phone", "correct horse battery staple", laptop.root.phrase(), kdf=FAST_KDF
+    )
+    laptop.post("from the laptop")
+    phone.post("from the phone")
+    async with running(laptop) as a, running(phone) as b:
+        await b.connect(a.listen_addrs[0])
+        expected = ["from the laptop", "from the phone"]
+        await until(lambda: texts(laptop) == expected and texts(phone) == expected)
+    assert {d.device for d in laptop.devices()} == {laptop.device_key, phone.device_key}
+    laptop.close()
+    phone.close()
+
+
+async def test_a_connection_dropped_mid_sync_resumes_without_gaps_or_duplicates(
+    tmp_path: Path,
+) -> None:
+    alice = make_profile(tmp_path / "alice", "Alice")
+    bob = make_profile(tmp_path / "bob", "Bob")
+    bob.follow(alice.identity)
+    writer = ProfileLogStore(alice)
+    feed = FeedWriter(alice.root)
+    records = [feed.cert().raw] + [
+        feed.append("smd/post/1", {"text": f"bulk {i} " + "x" * 150}).raw for i in range(6000)
+    ]
+    writer.ingest(records)
+    events: list[NodeEvent] = []
+    async with running(alice, gossip=False) as a, running(bob, events, gossip=False) as b:
+        await b.connect(a.listen_addrs[0])
+        await until(lambda: bob.store.count_records(alice.identity) > 500)
+        await b.host.disconnect(a.peer_id)  # the link dies mid-transfer
+        partial = bob.store.count_records(alice.identity)
+        await b.connect(a.listen_addrs[0])  # and comes back
+        total = alice.store.count_records(alice.identity)
+        await until(lambda: bob.store.count_records(alice.identity) == total, timeout=60)
+    assert partial < total
+    duplicates = sum(
+        e.progress.counts.duplicate for e in events if e.kind == "sync-done" and e.progress
+    )
+    assert duplicates == 0
+    assert bob.store.count_pending() == 0
     alice.close()
     bob.close()
