@@ -1,0 +1,26 @@
+"""UI test fixtures: a Trio guest run on the Qt loop per test, torn down cleanly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pytestqt.qtbot import QtBot
+
+from smd_desktop.ui.trio_bridge import TrioGuest
+
+
+@pytest.fixture
+def guest(qtbot: QtBot) -> Iterator[TrioGuest]:
+    """A running Trio guest; shut down (and waited for) after the test."""
+    g = TrioGuest()
+    with qtbot.waitSignal(g.started, timeout=5000):
+        g.start()
+    yield g
+    if not g.done:
+        with qtbot.waitSignal(g.finished, timeout=10_000):
+            g.shutdown()
