@@ -27,6 +27,8 @@ REVOCATION_DOMAIN = b"smd-device-revocation-v1:"
 MAX_DEVICE_NAME = 64
 MAX_REASON = 200
 _MNEMONIC = Mnemonic("english")
+BIP39_WORDS: frozenset[str] = frozenset(_MNEMONIC.wordlist)
+"""The 2048 words a recovery phrase is made of (BIP39 English)."""
 
 
 class InvalidPhrase(UserError):
