@@ -9,9 +9,24 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from smd_desktop.ui.trio_bridge import TrioGuest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp: QApplication) -> None:
+    """QSettings go to a temporary INI file, never the user's real settings."""
+    qapp.setOrganizationName("SMD-tests")
+    qapp.setApplicationName("SMD-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat,
+        QSettings.Scope.UserScope,
+        str(tmp_path_factory.mktemp("qsettings")),
+    )
 
 
 @pytest.fixture
