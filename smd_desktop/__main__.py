@@ -1,7 +1,7 @@
-"""``python -m smd_desktop``: the app's entry point (the terminal flow until the window exists)."""
+"""``python -m smd_desktop``: the desktop app (the ``smd`` command is the command line)."""
 
 import sys
 
-from .cli import main
+from .app import main
 
 sys.exit(main())
