@@ -48,6 +48,8 @@ class NodeController:
         self._refresh.timeout.connect(service.records_changed)
         page.connect_requested.connect(lambda text: service.run(self.connect, text))
         page.invite_requested.connect(lambda: service.run(self.refresh_invite))
+        page.lan.setChecked(lan)
+        page.lan_toggled.connect(lambda on: service.run(self.set_lan, on))
 
     async def run(self) -> None:
         """Run the node until :meth:`stop`; never raises for network trouble."""
@@ -95,6 +97,19 @@ class NodeController:
         if self._scope is not None:
             self._scope.cancel()
             await self._stopped.wait()
+
+    async def set_lan(self, on: bool) -> None:
+        """Switch LAN discovery: the node restarts with the new setting (peers redial)."""
+        if on == self.lan:
+            return
+        self.lan = on
+        if self._scope is not None:
+            await self.stop()
+            self._stopped = trio.Event()
+            self.page.set_listening([])
+            for peer in self.page.peer_ids():
+                self.page.peer_disconnected(peer)
+            self.service.run(self.run)
 
     async def connect(self, text: str) -> None:
         """Dial an invite code or multiaddr from the Network page."""
