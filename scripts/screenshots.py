@@ -15,13 +15,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
 
-from smd_desktop.app import DesktopApp  # noqa: E402
-from smd_desktop.core.profile import Image  # noqa: E402
-from smd_desktop.core.testing import copy_records, make_profile  # noqa: E402
-from smd_desktop.ui.home_page import HomePage  # noqa: E402
+from smd_desktop.app import DesktopApp
+from smd_desktop.core.profile import Image
+from smd_desktop.core.testing import copy_records, make_profile
+from smd_desktop.ui.home_page import HomePage
 
 PASSPHRASE = "sample passphrase for screenshots"
 POSTS = {
