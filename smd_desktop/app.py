@@ -16,20 +16,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import trio
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from . import __version__
 from .cli import default_data_dir, kdf_from_env
+from .core.store import now_ms
+from .ui.auto_lock import AutoLock, saved_auto_lock_minutes
 from .ui.main_window import MainWindow
 from .ui.network_page import NetworkPage
 from .ui.service import CoreService
+from .ui.settings_page import SettingsPage, saved_hops
+from .ui.theme import apply_theme, saved_theme
+from .ui.tray import Tray
 from .ui.trio_bridge import TrioGuest
 
 if TYPE_CHECKING:
     from p2p.node import Node, NodeEvent
 
+    from .core.profile import Profile
+
 REFRESH_DEBOUNCE_MS = 250
+RESTART_DEBOUNCE_MS = 500
+LAST_SEEN_KEY = "home/last_seen_ms"
+UNREAD_WINDOW = 200
 
 
 class NodeController:
@@ -68,6 +78,7 @@ class NodeController:
         )
         book = await self.service.blocking(load_book, profile)
         listen = await self.service.blocking(listen_addrs, profile, None)
+        logs.hops = saved_hops()  # the Settings page's choice (QSettings: read on this thread)
         node = Node(
             seed=profile.device_seed,
             store=logs,
@@ -97,19 +108,26 @@ class NodeController:
         if self._scope is not None:
             self._scope.cancel()
             await self._stopped.wait()
+            # Ready for another run() (restart, or unlock after an auto-lock).
+            self._scope = None
+            self._stopped = trio.Event()
 
     async def set_lan(self, on: bool) -> None:
         """Switch LAN discovery: the node restarts with the new setting (peers redial)."""
         if on == self.lan:
             return
         self.lan = on
+        await self.restart()
+
+    async def restart(self) -> None:
+        """Restart a running node (new LAN, port or hops settings); peers redial."""
         if self._scope is not None:
             await self.stop()
-            self._stopped = trio.Event()
             self.page.set_listening([])
             for peer in self.page.peer_ids():
                 self.page.peer_disconnected(peer)
-            self.service.run(self.run)
+            if self.service.is_open:
+                self.service.run(self.run)
 
     async def connect(self, text: str) -> None:
         """Dial an invite code or multiaddr from the Network page."""
@@ -160,12 +178,68 @@ class DesktopApp:
         self.network = NetworkPage()
         self.node = NodeController(self.service, self.network, lan=lan)
         self.window: MainWindow | None = None
+        self.settings_page = SettingsPage(self.service)
+        self.tray = Tray()
+        qapp = QApplication.instance()
+        assert isinstance(qapp, QApplication), "build the QApplication first"
+        self.auto_lock = AutoLock(qapp, saved_auto_lock_minutes() * 60_000)
+        self._locking = False
+        self._restart = QTimer()
+        self._restart.setSingleShot(True)
+        self._restart.setInterval(RESTART_DEBOUNCE_MS)  # one restart for a burst of changes
+        self._restart.timeout.connect(lambda: self.service.run(self.node.restart))
+        self.settings_page.network_settings_changed.connect(self._restart.start)
+        self.settings_page.theme_changed.connect(lambda choice: apply_theme(qapp, choice))
+        self.settings_page.auto_lock_changed.connect(self.auto_lock.set_minutes)
+        self.service.unlocked.connect(self.auto_lock.start)
+        self.service.closed.connect(self.auto_lock.stop)
+        self.auto_lock.lock_requested.connect(self.lock)
+        self.service.records_changed.connect(self.refresh_unread)
+        self.tray.show_requested.connect(self.raise_window)
+        self.tray.quit_requested.connect(self.quit_from_tray)
+        qapp.applicationStateChanged.connect(self._app_state_changed)
 
     def pages(self) -> list[tuple[str, QWidget]]:
         """The window's pages, built once the profile is open."""
         from .ui.home_page import HomePage
+        from .ui.people_page import PeoplePage
+        from .ui.profile_page import ProfilePage
 
-        return [("Home", HomePage(self.service)), ("Network", self.network)]
+        self.people = PeoplePage(self.service)
+        self.profile_page = ProfilePage(self.service)
+        self.profile_page.show_self()
+        self.people.open_identity.connect(self.open_identity)
+        self.people.follow_invite_requested.connect(
+            lambda code: self.service.run(self.follow_invite, code)
+        )
+        return [
+            ("Home", HomePage(self.service)),
+            ("People", self.people),
+            ("Profile", self.profile_page),
+            ("Network", self.network),
+            ("Settings", self.settings_page),
+        ]
+
+    def open_identity(self, identity: bytes) -> None:
+        """Show one identity on the Profile page and switch to it."""
+        self.profile_page.show_identity(identity)
+        if self.window is not None:
+            self.window.show_page("Profile")
+
+    async def follow_invite(self, code: str) -> None:
+        """Follow the owner of an invite code entered on the People page, then dial it so
+        their feeds arrive."""
+        from p2p.errors import P2PError
+        from p2p.invite import parse_invite
+
+        try:
+            invite = parse_invite(code, now_ms())
+        except P2PError as exc:
+            self.people.invite_result(f"That invite code cannot be used: {exc}")
+            return
+        self.people.follow_identity(invite.group)
+        if self.node.node is not None:
+            await self.node.connect(code)
 
     def open_profile(self, parent: QWidget | None = None) -> bool:
         """First run wizard or unlock dialog; True once a profile is open."""
@@ -183,8 +257,94 @@ class DesktopApp:
         """Build and show the main window, then start the node."""
         self.window = MainWindow(self.service, self.pages(), on_quit=self.quit)
         self.window.show()
+        self.tray.show()
         self.service.run(self.node.run)
+        if self.service.is_open:  # unlocked before the window existed: arm it now
+            self.auto_lock.start()
         return self.window
+
+    # -- locking ------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Stop the node, close the store, hide the window and ask for the passphrase."""
+        if self._locking or not self.service.is_open:
+            return
+        self._locking = True
+
+        async def go() -> None:
+            try:
+                await self.node.stop()
+                await self.service.close()
+            finally:
+                self._locking = False
+            self._ask_unlock()
+
+        self.service.run(go)
+
+    def _ask_unlock(self) -> None:
+        from .ui.unlock_dialog import UnlockDialog
+
+        if self.window is not None:
+            self.window.hide()
+        # open(), not exec(): a nested event loop inside a Trio task would stall Trio, and the
+        # unlock itself runs in Trio.
+        dialog = UnlockDialog(self.service)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self._unlocked_again)
+        dialog.rejected.connect(self._quit_from_lock)
+        dialog.open()
+
+    def _unlocked_again(self) -> None:
+        self.raise_window()
+        self.service.run(self.node.run)
+
+    def _quit_from_lock(self) -> None:
+        self.quit(QApplication.quit)
+
+    # -- tray -----------------------------------------------------------------------------
+
+    def raise_window(self) -> None:
+        """Show and raise the window (tray click, notification click, after unlock)."""
+        if self.window is not None and self.service.is_open:
+            self.window.showNormal()
+            self.window.raise_()
+            self.window.activateWindow()
+
+    def quit_from_tray(self) -> None:
+        """Quit as closing the window does (clean shutdown first)."""
+        if self.window is not None:
+            self.window.close()
+        else:
+            self.quit(QApplication.quit)
+
+    def refresh_unread(self) -> None:
+        """Recount posts by others newer than the last seen one; notify when it grows."""
+        if not self.service.is_open:
+            return
+        raw = QSettings().value(LAST_SEEN_KEY, 0)
+        last_seen = int(str(raw)) if str(raw).isdigit() else 0
+
+        async def count() -> None:
+            def unread(profile: Profile) -> tuple[int, str | None]:
+                posts = [
+                    p
+                    for p in profile.timeline(limit=UNREAD_WINDOW)
+                    if p.timestamp > last_seen and p.identity != profile.identity
+                ]
+                return len(posts), (posts[0].author_name if posts else None)
+
+            n, author = await self.service.call(unread)
+            grew = n > self.tray.unread
+            self.tray.set_unread(n)
+            if grew and QApplication.applicationState() != Qt.ApplicationState.ApplicationActive:
+                self.tray.notify("SMD", f"New post from {author}" if author else f"{n} new posts")
+
+        self.service.run(count)
+
+    def _app_state_changed(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationActive and self.service.is_open:
+            QSettings().setValue(LAST_SEEN_KEY, now_ms())
+            self.tray.set_unread(0)
 
     def quit(self, done: Callable[[], None]) -> None:
         """Stop the node, close the store, end Trio; then call ``done``."""
@@ -194,6 +354,8 @@ class DesktopApp:
             await self.service.close()
             self.guest.shutdown()
 
+        self.auto_lock.stop()
+        self.tray.hide()
         self.guest.finished.connect(done)
         self.service.run(shutdown)
 
@@ -208,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("SMD")
     app.setOrganizationName("SMD")
+    apply_theme(app, saved_theme())
     desktop = DesktopApp(args.data_dir or default_data_dir(), lan=not args.no_mdns)
     desktop.guest.start()
     if not desktop.open_profile():

@@ -1,0 +1,315 @@
+"""The People page: Following, Followers, Suggestions and Blocked, and "follow by id or code".
+
+Lists are read in the core's thread by :func:`~smd_desktop.ui.people_model.load_people` when a
+profile is unlocked and on every ``service.records_changed``. Following by identity id happens
+here; an invite code (``smd1...``) is handed to the app through
+:attr:`PeoplePage.follow_invite_requested`, since only the app may talk to the network layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import MalformedId, SmdError, UserError
+from ..core.ids import IdentityKey, parse_identity
+from ..core.profile import Profile
+from .people_model import People, PeopleModel, PeopleRole, Person, load_people, person
+from .service import CoreService
+
+INVITE_PREFIX = "smd1"
+"""How invite codes start (the network layer owns their format)."""
+NOT_AN_ID = "That is neither an identity id (z6Mk… or did:key:z6Mk…) nor an invite code (smd1…)."
+
+
+def _follow_new(profile: Profile, identity: IdentityKey) -> str:
+    """Follow ``identity`` unless we already do; a sentence saying what happened."""
+    if identity == profile.identity:
+        raise UserError("That is your own identity; you cannot follow yourself.")
+    who = person(profile, identity).name
+    if identity in profile.following():
+        return f"You already follow {who}."
+    profile.follow(identity)
+    if identity in profile.blocked():
+        return f"You now follow {who}, but you block them: unblock them to see their posts."
+    return f"You now follow {who}."
+
+
+def _follow(profile: Profile, identity: IdentityKey, following: bool) -> None:
+    profile.follow(identity, following)
+
+
+def _block(profile: Profile, identity: IdentityKey, blocked: bool) -> None:
+    profile.block(identity, blocked)
+
+
+class PeopleList(QWidget):
+    """One list of people with buttons acting on the selected person."""
+
+    def __init__(
+        self,
+        name: str,
+        actions: list[tuple[str, Callable[[Person], None]]],
+        parent: QWidget | None = None,
+        *,
+        note: str = "",
+        show_friends: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.model = PeopleModel(self, show_friends=show_friends)
+        self.view = QListView(self)
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(name)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.empty = QLabel("Nobody yet.", self)
+        self.empty.setEnabled(False)
+        layout = QVBoxLayout(self)
+        if note:
+            hint = QLabel(note, self)
+            hint.setWordWrap(True)
+            layout.addWidget(hint)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty)
+        row = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for text, act in actions:
+            button = QPushButton(text, self)
+            button.setAccessibleName(f"{text} the selected person in {name}")
+            button.clicked.connect(lambda _=False, act=act: self._act(act))
+            row.addWidget(button)
+            self.buttons[text] = button
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        self._update_buttons()
+
+    def selected(self) -> Person | None:
+        """The selected person, if any."""
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.person_at(rows[0].row()) if rows else None
+
+    def select(self, identity: bytes) -> bool:
+        """Select the row of ``identity``; False if it is not in the list."""
+        for row, p in enumerate(self.model.people):
+            if p.identity == identity:
+                self.view.setCurrentIndex(self.model.index(row, 0))
+                return True
+        return False
+
+    def _act(self, act: Callable[[Person], None]) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            act(chosen)
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected() is not None
+        for button in self.buttons.values():
+            button.setEnabled(chosen)
+        self.empty.setVisible(self.model.rowCount() == 0)
+
+
+class PeoplePage(QWidget):
+    """Who we follow, who follows us, whom to follow, whom we block.
+
+    Rule: create it with the app's one :class:`CoreService`; it loads when a profile is
+    unlocked and refreshes on ``service.records_changed``. Connect
+    :attr:`follow_invite_requested` (the app dials and follows) and :attr:`open_identity`.
+    """
+
+    open_identity = Signal(bytes)
+    """A person was double-clicked (or activated with Enter): show their profile."""
+    follow_invite_requested = Signal(str)
+    """The user entered an invite code (``smd1...``) to follow its owner."""
+    loaded = Signal()
+    """The lists were read and shown."""
+
+    def __init__(self, service: CoreService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.setAccessibleName("People")
+        self.me: IdentityKey | None = None
+
+        self.target = QLineEdit(self)
+        self.target.setPlaceholderText("An identity id (z6Mk…) or an invite code (smd1…)")
+        self.target.setAccessibleName("Identity id or invite code to follow")
+        self.target.returnPressed.connect(self.submit_follow)
+        self.follow_button = QPushButton("Follow", self)
+        self.follow_button.setAccessibleName("Follow this identity id or invite code")
+        self.follow_button.clicked.connect(self.submit_follow)
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Follow result")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.following = PeopleList(
+            "Following",
+            [("Unfollow", lambda p: self.follow(p.identity, False)), ("Block", self._block_one)],
+            self,
+        )
+        self.followers = PeopleList(
+            "Followers",
+            [("Follow", lambda p: self.follow(p.identity)), ("Block", self._block_one)],
+            self,
+            note="People whose follow reached this device; there may be more.",
+        )
+        self.suggestions = PeopleList(
+            "Suggestions",
+            [("Follow", lambda p: self.follow(p.identity)), ("Block", self._block_one)],
+            self,
+            note="Followed by people you follow.",
+            show_friends=True,
+        )
+        self.blocked = PeopleList(
+            "Blocked", [("Unblock", lambda p: self.block(p.identity, False))], self
+        )
+        self.lists = (self.following, self.followers, self.suggestions, self.blocked)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("People lists")
+        for people_list in self.lists:
+            self.tabs.addTab(people_list, people_list.view.accessibleName())
+            people_list.view.activated.connect(self._activated)
+
+        box = QHBoxLayout()
+        box.addWidget(QLabel("Follow by id or invite code:", self))
+        box.addWidget(self.target, 1)
+        box.addWidget(self.follow_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(box)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+
+        self._loading = False
+        self._again = False
+        self._generation = 0
+        service.unlocked.connect(self.refresh)
+        service.records_changed.connect(self.refresh)
+        service.closed.connect(self.clear)
+        if service.is_open:
+            self.refresh()
+
+    # -- loading --------------------------------------------------------------------------
+
+    @property
+    def loading(self) -> bool:
+        """Whether a read is on its way."""
+        return self._loading
+
+    def refresh(self) -> None:
+        """Read the lists again in the background (calls during a read are merged)."""
+        if not self.service.is_open:
+            return
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        self.service.run(self._load, self._generation)
+
+    def clear(self) -> None:
+        """Forget everything shown (the profile closed)."""
+        self._generation += 1
+        self.me = None
+        for people_list in self.lists:
+            people_list.model.set_people([])
+        self._update_titles()
+
+    async def _load(self, generation: int) -> None:
+        try:
+            people = await self.service.call(load_people)
+        finally:
+            self._loading = False
+        if generation == self._generation:
+            self._show(people)
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _show(self, people: People) -> None:
+        self.me = people.me
+        self.following.model.set_people(people.following)
+        self.followers.model.set_people(people.followers)
+        self.suggestions.model.set_people(people.suggestions)
+        self.blocked.model.set_people(people.blocked)
+        self._update_titles()
+        self.loaded.emit()
+
+    def _update_titles(self) -> None:
+        for i, people_list in enumerate(self.lists):
+            name = people_list.view.accessibleName()
+            count = people_list.model.rowCount()
+            self.tabs.setTabText(i, f"{name} ({count})" if count else name)
+
+    # -- acting ---------------------------------------------------------------------------
+
+    def submit_follow(self) -> None:
+        """Follow what the box holds: an identity id directly, an invite code via the app."""
+        text = self.target.text().strip()
+        if not text:
+            return
+        if text.startswith(INVITE_PREFIX):
+            self.target.clear()
+            self.status.setText("Connecting to the invite's owner to follow them…")
+            self.follow_invite_requested.emit(text)
+            return
+        try:
+            identity = parse_identity(text)
+        except MalformedId:
+            self.status.setText(NOT_AN_ID)
+            return
+        self.follow_identity(identity, clear_box=True)
+
+    def follow_identity(self, identity: bytes, *, clear_box: bool = False) -> None:
+        """Follow ``identity`` unless we already do; the outcome is shown as a sentence under
+        the box (the app calls this for an invite code's owner)."""
+        self.status.setText("")
+        self.service.run(self._follow_new, IdentityKey(identity), clear_box)
+
+    def invite_result(self, text: str) -> None:
+        """Show what became of an invite code (a plain sentence from the app)."""
+        self.status.setText(text)
+
+    async def _follow_new(self, identity: IdentityKey, clear_box: bool) -> None:
+        try:
+            message = await self.service.call(_follow_new, identity)
+        except SmdError as exc:
+            self.status.setText(str(exc))
+            return
+        if clear_box:
+            self.target.clear()
+        self.status.setText(message)
+        self.service.records_changed.emit()
+
+    def follow(self, identity: bytes, following: bool = True) -> None:
+        """Follow (or unfollow) ``identity`` in the background."""
+        self.service.run(self._change, _follow, IdentityKey(identity), following)
+
+    def block(self, identity: bytes, blocked: bool = True) -> None:
+        """Block (or unblock) ``identity`` in the background."""
+        self.service.run(self._change, _block, IdentityKey(identity), blocked)
+
+    def _block_one(self, chosen: Person) -> None:
+        self.block(chosen.identity)
+
+    async def _change(
+        self, fn: Callable[[Profile, IdentityKey, bool], None], identity: IdentityKey, on: bool
+    ) -> None:
+        await self.service.call(fn, identity, on)
+        self.service.records_changed.emit()
+
+    def _activated(self, index: QModelIndex) -> None:
+        identity = index.data(PeopleRole.IDENTITY)
+        if isinstance(identity, bytes):
+            self.open_identity.emit(identity)
