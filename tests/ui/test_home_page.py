@@ -23,26 +23,9 @@ from smd_desktop.ui.service import CoreService
 from smd_desktop.ui.timeline_model import PostRole, TimelineModel
 from smd_desktop.ui.trio_bridge import TrioGuest
 
+from .support import in_core
+
 PASSPHRASE = "correct horse battery staple"
-
-
-def in_core(qtbot: QtBot, service: CoreService, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn(profile, *args)`` in the service's worker thread and wait for its result."""
-    box: list[tuple[bool, Any]] = []
-
-    async def go() -> None:
-        try:
-            box.append((True, await service.call(fn, *args)))
-        except BaseException as exc:
-            box.append((False, exc))
-            raise
-
-    service.run(go)
-    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
-    ok, value = box[0]
-    if not ok:
-        raise value
-    return value
 
 
 def write_profile(data_dir: Path, posts: int) -> Profile:

@@ -21,21 +21,11 @@ from smd_desktop.ui.people_page import NOT_AN_ID, PeopleList, PeoplePage
 from smd_desktop.ui.service import CoreService
 from smd_desktop.ui.trio_bridge import TrioGuest
 
+from .support import in_core
+
 PASSPHRASE = "correct horse battery staple"
 
 type Setup = Callable[[Profile, dict[str, Profile]], None]
-
-
-def in_core(qtbot: QtBot, service: CoreService, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn(profile, *args)`` in the service's worker thread and wait for its result."""
-    box: list[Any] = []
-
-    async def go() -> None:
-        box.append(await service.call(fn, *args))
-
-    service.run(go)
-    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
-    return box[0]
 
 
 class World:

@@ -24,19 +24,9 @@ from smd_desktop.ui.profile_page import ProfilePage
 from smd_desktop.ui.service import CoreService
 from smd_desktop.ui.trio_bridge import TrioGuest
 
+from .support import in_core
+
 PASSPHRASE = "correct horse battery staple"
-
-
-def in_core(qtbot: QtBot, service: CoreService, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn(profile, *args)`` in the service's worker thread and wait for its result."""
-    box: list[Any] = []
-
-    async def go() -> None:
-        box.append(await service.call(fn, *args))
-
-    service.run(go)
-    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
-    return box[0]
 
 
 def profile_of(profile: Profile, identity: IdentityKey) -> ProfileView | None:

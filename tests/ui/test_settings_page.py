@@ -3,9 +3,8 @@ passphrase), backup export read back, listen port and hops, theme and auto-lock 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -29,21 +28,11 @@ from smd_desktop.ui.settings_page import (
 from smd_desktop.ui.theme import THEME_KEY, apply_theme, is_dark, saved_theme
 from smd_desktop.ui.trio_bridge import TrioGuest
 
+from .support import in_core
+
 OLD = "correct horse battery staple"
 NEW = "a brand new passphrase, 42 times"
 BACKUP_PASS = "backup passphrase for the drawer"
-
-
-def in_core(qtbot: QtBot, service: CoreService, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn(profile, *args)`` in the service's worker thread and wait for its result."""
-    box: list[Any] = []
-
-    async def go() -> None:
-        box.append(await service.call(fn, *args))
-
-    service.run(go)
-    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
-    return box[0]
 
 
 @pytest.fixture
