@@ -196,10 +196,10 @@ def _load_page(
 
 
 def _load_since(
-    profile: Profile, bound: SortKey | None, first_page: int
+    profile: Profile, bound: SortKey | None, first_page: int, cap: int | None = None
 ) -> tuple[IdentityKey, list[PostView], bool]:
-    """Every timeline post at or after ``bound`` (or the first page when None), and whether
-    older posts remain."""
+    """Every timeline post at or after ``bound`` (or the first page when None), at most
+    ``cap`` of them (the newest), and whether older posts remain."""
     if bound is None:
         posts = profile.timeline(limit=first_page)
         return profile.identity, posts, len(posts) == first_page
@@ -208,7 +208,7 @@ def _load_since(
     while True:
         page = profile.timeline(limit=REFRESH_CHUNK, before=cursor)
         for post in page:
-            if sort_key(post) < bound:
+            if sort_key(post) < bound or (cap is not None and len(found) >= cap):
                 return profile.identity, found, True
             found.append(post)
         if len(page) < REFRESH_CHUNK:
@@ -436,11 +436,14 @@ class TimelineModel(QAbstractListModel):
                 if not self.service.is_open or (not self._rows and not self._exhausted):
                     return  # nothing loaded yet: the first page will bring everything
                 bound = self._oldest_key()
-                me, posts, more = await self.service.call(_load_since, bound, self.page_size)
+                # A burst of new posts (a big sync) must not grow the model without bound:
+                # keep the newest window; scrolling down fetches the older ones again.
+                cap = max(len(self._rows), self.page_size) + self.page_size
+                me, posts, more = await self.service.call(_load_since, bound, self.page_size, cap)
                 if generation != self._generation:
                     return
                 self._me = me
-                if bound is None:
+                if bound is None or len(posts) >= cap:
                     self._exhausted = not more
                 # The lock guarantees the rows are still exactly the range read.
                 self._apply(arrange(posts))

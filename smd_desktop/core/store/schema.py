@@ -126,4 +126,9 @@ MIGRATIONS: tuple[str, ...] = (
         first_seen INTEGER NOT NULL
     );
     """,
+    # 3: the timeline reads the newest posts first without sorting all of them (1M records:
+    # first page 1.37 s -> 1 ms, measured by bench/ui.py).
+    """
+    CREATE INDEX posts_recent ON posts (ts DESC, id DESC) WHERE edits IS NULL;
+    """,
 )
