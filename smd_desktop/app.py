@@ -212,8 +212,10 @@ class DesktopApp:
         self.people.follow_invite_requested.connect(
             lambda code: self.service.run(self.follow_invite, code)
         )
+        home = HomePage(self.service)
+        home.open_identity.connect(self.open_identity)
         return [
-            ("Home", HomePage(self.service)),
+            ("Home", home),
             ("People", self.people),
             ("Profile", self.profile_page),
             ("Network", self.network),

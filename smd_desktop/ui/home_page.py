@@ -449,6 +449,9 @@ class HomePage(QWidget):
     unlocked and refreshes on ``service.records_changed``. Errors go to ``service.error``.
     """
 
+    open_identity = Signal(bytes)
+    """The user wants to see a post author's profile (double-click, menu or Ctrl+P)."""
+
     def __init__(
         self,
         service: CoreService,
@@ -484,6 +487,8 @@ class HomePage(QWidget):
         self.delete_action = self._action(
             "Delete", QKeySequence(QKeySequence.StandardKey.Delete), self._delete_current
         )
+        self.profile_action = self._action("Open profile", "Ctrl+P", self._open_current_author)
+        self.view.doubleClicked.connect(lambda _index: self._open_current_author())
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.compose)
@@ -571,6 +576,10 @@ class HomePage(QWidget):
         post = self._post_in_row(index.row()) if index.isValid() else None
         return (post, bool(index.data(PostRole.IS_MINE))) if post is not None else None
 
+    def _open_current_author(self) -> None:
+        if current := self._current():
+            self.open_identity.emit(bytes(current[0].identity))
+
     def _reply_current(self) -> None:
         if current := self._current():
             self.reply_to(current[0])
@@ -596,6 +605,7 @@ class HomePage(QWidget):
         self.view.setCurrentIndex(index)
         self._update_actions()
         menu = QMenu(self)
+        menu.addAction(self.profile_action)
         menu.addAction(self.reply_action)
         if index.data(PostRole.IS_MINE):
             menu.addAction(self.edit_action)

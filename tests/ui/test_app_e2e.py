@@ -66,6 +66,7 @@ def test_a_post_in_the_app_and_a_post_from_a_node_reach_each_other(
     bo = make_profile(node_dir, "Bo", passphrase=PASSPHRASE)
     ada.follow(bo.identity)
     bo.follow(ada.identity)
+    bo_identity = bo.identity
     ada.close()
     bo.close()
     proc, address = start_node(node_dir)
@@ -114,6 +115,10 @@ def test_a_post_in_the_app_and_a_post_from_a_node_reach_each_other(
         while not node_has_it():
             assert time.monotonic() < deadline, "the app's post never reached the node"
             qtbot.wait(100)  # let the Qt loop (and the Trio guest) run between checks
+
+        # Double-clicking the node's post opens its author's profile.
+        home.open_identity.emit(bytes(bo_identity))
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is desktop.profile_page, timeout=5000)
 
         with qtbot.waitSignal(desktop.guest.finished, timeout=15_000):
             window.close()

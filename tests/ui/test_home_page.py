@@ -326,3 +326,15 @@ def test_images_are_checked_shown_posted_and_opened_larger(
     qtbot.waitUntil(lambda: not dialog.label.pixmap().isNull(), timeout=10_000)
     assert dialog.label.pixmap().size().toTuple() == (40, 30)
     dialog.close()
+
+
+def test_double_clicking_a_post_asks_to_open_its_authors_profile(
+    qtbot: QtBot, open_page: Callable[[int], HomePage]
+) -> None:
+    page = open_page(3)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10_000)
+    index = page.model.index(1, 0)
+    page.view.setCurrentIndex(index)
+    with qtbot.waitSignal(page.open_identity, timeout=2000) as opened:
+        page.view.doubleClicked.emit(index)
+    assert opened.args == [bytes(page.model.rows[1].post.identity)]
