@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from . import __version__
 from .cli import default_data_dir, kdf_from_env
+from .core.ids import identity_text
 from .core.store import now_ms
 from .ui.auto_lock import AutoLock, saved_auto_lock_minutes
 from .ui.main_window import MainWindow
@@ -34,7 +35,7 @@ from .ui.trio_bridge import TrioGuest
 if TYPE_CHECKING:
     from p2p.node import Node, NodeEvent
 
-    from .core.profile import Profile
+    from .core.profile import Activity, Profile
 
 REFRESH_DEBOUNCE_MS = 250
 RESTART_DEBOUNCE_MS = 500
@@ -168,6 +169,28 @@ class NodeController:
             self.page.sync_progress(event.peer, p.received, p.expected or 0)
 
 
+def notification(
+    seen: Activity, names: dict[bytes, str], notified: set[bytes], posts_before: int
+) -> str | None:
+    """One sentence about what is new and not told yet: replies, then new followers, then new
+    posts (when more than ``posts_before``); remembers the replies and followers it told."""
+    replies = [r for r in seen.replies if bytes(r.id) not in notified]
+    followers = [f for f in seen.new_followers if bytes(f) not in notified]
+    notified.update(bytes(r.id) for r in replies)
+    notified.update(bytes(f) for f in followers)
+    if replies:
+        who = replies[0].author_name or "Someone"
+        more = f" (and {len(replies) - 1} more replies)" if len(replies) > 1 else ""
+        return f"{who} replied to you{more}"
+    if followers:
+        more = f" (and {len(followers) - 1} more)" if len(followers) > 1 else ""
+        return f"{names.get(bytes(followers[0]), 'Someone')} now follows you{more}"
+    if seen.new_posts > posts_before:
+        author = seen.latest_author
+        return f"New post from {author}" if author else f"{seen.new_posts} new posts"
+    return None
+
+
 class DesktopApp:
     """Builds and runs the whole app for one data directory."""
 
@@ -184,6 +207,8 @@ class DesktopApp:
         assert isinstance(qapp, QApplication), "build the QApplication first"
         self.auto_lock = AutoLock(qapp, saved_auto_lock_minutes() * 60_000)
         self._locking = False
+        self._notified: set[bytes] = set()
+        self._posts_before = 0
         self._restart = QTimer()
         self._restart.setSingleShot(True)
         self._restart.setInterval(RESTART_DEBOUNCE_MS)  # one restart for a burst of changes
@@ -320,26 +345,29 @@ class DesktopApp:
             self.quit(QApplication.quit)
 
     def refresh_unread(self) -> None:
-        """Recount posts by others newer than the last seen one; notify when it grows."""
+        """Recount what is new since the window was last active; notify about replies and
+        new followers first, then new posts, when the app is not in front."""
         if not self.service.is_open:
             return
         raw = QSettings().value(LAST_SEEN_KEY, 0)
         last_seen = int(str(raw)) if str(raw).isdigit() else 0
 
         async def count() -> None:
-            def unread(profile: Profile) -> tuple[int, str | None]:
-                posts = [
-                    p
-                    for p in profile.timeline(limit=UNREAD_WINDOW)
-                    if p.timestamp > last_seen and p.identity != profile.identity
-                ]
-                return len(posts), (posts[0].author_name if posts else None)
+            def activity(profile: Profile) -> tuple[Activity, dict[bytes, str]]:
+                seen = profile.activity_since(last_seen, window=UNREAD_WINDOW)
+                names = {}
+                for who in seen.new_followers:
+                    view = profile.store.profile(who)
+                    names[bytes(who)] = view.name if view else identity_text(who)[:16] + "…"
+                return seen, names
 
-            n, author = await self.service.call(unread)
-            grew = n > self.tray.unread
-            self.tray.set_unread(n)
-            if grew and QApplication.applicationState() != Qt.ApplicationState.ApplicationActive:
-                self.tray.notify("SMD", f"New post from {author}" if author else f"{n} new posts")
+            seen, names = await self.service.call(activity)
+            message = notification(seen, names, self._notified, self._posts_before)
+            self._posts_before = seen.new_posts
+            self.tray.set_unread(seen.new_posts + len(seen.new_followers))
+            in_front = QApplication.applicationState() == Qt.ApplicationState.ApplicationActive
+            if message is not None and not in_front:
+                self.tray.notify("SMD", message)
 
         self.service.run(count)
 
@@ -347,6 +375,7 @@ class DesktopApp:
         if state == Qt.ApplicationState.ApplicationActive and self.service.is_open:
             QSettings().setValue(LAST_SEEN_KEY, now_ms())
             self.tray.set_unread(0)
+            self._posts_before = 0
 
     def quit(self, done: Callable[[], None]) -> None:
         """Stop the node, close the store, end Trio; then call ``done``."""

@@ -30,6 +30,18 @@ DEVICE_SEED = "device_seed"
 
 
 @dataclass(frozen=True, slots=True)
+class Activity:
+    """What happened since a moment: for the unread count and notifications."""
+
+    new_posts: int
+    """Posts by others in the timeline (up to the window asked for)."""
+    latest_author: str | None
+    replies: tuple[PostView, ...]
+    """Others' replies to our posts, newest first."""
+    new_followers: tuple[IdentityKey, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Image:
     """Image bytes with their MIME type, to attach or to use as an avatar."""
 
@@ -316,6 +328,23 @@ class Profile:
     ) -> list[PostView]:
         """Posts of self and followed identities, newest first."""
         return self.store.timeline(self.identity, limit=limit, before=before)
+
+    def activity_since(self, since: int, *, window: int = 200) -> Activity:
+        """New posts by others, replies to us and new followers after ``since`` (ms).
+
+        Timestamps are what authors claimed; a clock far ahead can look new for long.
+        """
+        posts = [
+            p
+            for p in self.timeline(limit=window)
+            if p.timestamp > since and p.identity != self.identity
+        ]
+        return Activity(
+            new_posts=len(posts),
+            latest_author=posts[0].author_name if posts else None,
+            replies=tuple(self.store.replies_to(self.identity, since=since, limit=20)),
+            new_followers=tuple(self.store.followers_since(self.identity, since)),
+        )
 
     def following(self) -> list[IdentityKey]:
         """Identities we follow."""

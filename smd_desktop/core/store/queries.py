@@ -218,3 +218,25 @@ def forks(conn: Connection) -> list[ForkView]:
         )
         for r in rows
     ]
+
+
+def replies_to(conn: Connection, author: IdentityKey, since: int, limit: int) -> list[PostView]:
+    """Others' replies to ``author``'s posts newer than ``since`` (ms), newest first."""
+    rows = conn.execute(
+        f"SELECT {_POST_COLUMNS} FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity "
+        "WHERE p.reply_to IN (SELECT id FROM posts WHERE identity = :author) "
+        "AND p.identity != :author AND p.edits IS NULL AND p.deleted = 0 AND p.ts > :since "
+        "ORDER BY p.ts DESC, p.id DESC LIMIT :limit",
+        {"author": author, "since": since, "limit": limit},
+    ).fetchall()
+    return [_post(r) for r in rows]
+
+
+def followers_since(conn: Connection, identity: IdentityKey, since: int) -> list[IdentityKey]:
+    """Identities whose current follow of ``identity`` was signed after ``since`` (ms)."""
+    rows = conn.execute(
+        "SELECT identity FROM relations WHERE kind = 'follow' AND target = ? AND state = 1 "
+        "AND ts > ? ORDER BY ts DESC",
+        (identity, since),
+    ).fetchall()
+    return [IdentityKey(r[0]) for r in rows]

@@ -258,6 +258,18 @@ class Store:
         with self._read() as conn:
             return queries.followers(conn, identity)
 
+    def replies_to(
+        self, author: IdentityKey, *, since: int = 0, limit: int = 50
+    ) -> list[queries.PostView]:
+        """See :func:`queries.replies_to`."""
+        with self._read() as conn:
+            return queries.replies_to(conn, author, since, limit)
+
+    def followers_since(self, identity: IdentityKey, since: int) -> list[IdentityKey]:
+        """See :func:`queries.followers_since`."""
+        with self._read() as conn:
+            return queries.followers_since(conn, identity, since)
+
     def devices(self, identity: IdentityKey | None = None) -> list[queries.DeviceView]:
         """See :func:`queries.devices`."""
         with self._read() as conn:
