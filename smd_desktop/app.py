@@ -230,6 +230,10 @@ class DesktopApp:
         from .ui.people_page import PeoplePage
         from .ui.profile_page import ProfilePage
 
+        # Home first: its first page is the first read queued for the worker thread, ahead
+        # of the other pages' loads, so the timeline paints before anything else is read.
+        home = HomePage(self.service)
+        home.open_identity.connect(self.open_identity)
         self.people = PeoplePage(self.service)
         self.profile_page = ProfilePage(self.service)
         self.profile_page.show_self()
@@ -237,8 +241,6 @@ class DesktopApp:
         self.people.follow_invite_requested.connect(
             lambda code: self.service.run(self.follow_invite, code)
         )
-        home = HomePage(self.service)
-        home.open_identity.connect(self.open_identity)
         return [
             ("Home", home),
             ("People", self.people),
