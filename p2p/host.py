@@ -57,6 +57,7 @@ from p2p.errors import (
     StreamBrokenError,
     StreamOpenError,
 )
+from p2p.invite import peer_id_from_device
 
 __all__ = [
     "DEFAULT_DIAL_TIMEOUT",
@@ -85,9 +86,6 @@ _SHUTDOWN_TIMEOUT: Final = 5.0
 # Closing a libp2p connection sleeps 100 ms per connection on purpose; this bounds a shutdown
 # stuck on a peer that stopped reading without hanging the caller.
 
-_ED25519_PEER_ID_PREFIX: Final = bytes.fromhex("002408011220")
-# identity multihash (0x00), length 36 (0x24), protobuf PublicKey{Type: Ed25519 (08 01),
-# Data: 32 bytes (12 20)}: a libp2p Ed25519 PeerID is this prefix followed by the key.
 _SHA256_MULTIHASH_PREFIX: Final = bytes.fromhex("1220")
 
 StreamHandler = Callable[[INetStream], Awaitable[None]]
@@ -103,9 +101,7 @@ def peer_id_from_public_key(public_key: bytes) -> str:
     Raises:
         ValueError: If ``public_key`` is not 32 bytes long.
     """
-    if len(public_key) != 32:
-        raise ValueError(f"an Ed25519 public key is 32 bytes, got {len(public_key)}")
-    return base58.b58encode(_ED25519_PEER_ID_PREFIX + public_key).decode("ascii")
+    return peer_id_from_device(public_key)
 
 
 def peer_id_from_seed(seed: bytes) -> str:
@@ -420,6 +416,8 @@ def _parse_peer_address(text: str) -> PeerInfo:
 
 def _parse_peer_id(text: str) -> ID:
     # ID.from_base58 accepts any base58 text ("xyz" included): check the multihash ourselves.
+    if len(text) > 60:  # base58 decoding is quadratic: refuse long junk before decoding
+        raise InvalidAddressError(f"{text[:60]!r}... is not a libp2p peer id")
     try:
         raw = base58.b58decode(text)
     except ValueError as exc:
