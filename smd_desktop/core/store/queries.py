@@ -102,6 +102,35 @@ def _post(row: Any) -> PostView:
     )
 
 
+_FROM_POSTS = "FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity"
+_TIMELINE_AUTHORS = (
+    "(p.identity = :who OR p.identity IN (SELECT target FROM relations "
+    "     WHERE identity = :who AND kind = 'follow' AND state = 1)) "
+    "AND p.identity NOT IN (SELECT target FROM relations "
+    "     WHERE identity = :who AND kind = 'block' AND state = 1)"
+)
+
+
+def _page(
+    conn: Connection,
+    authors: str,
+    who: IdentityKey,
+    limit: int,
+    before: tuple[int, bytes] | None,
+) -> list[PostView]:
+    """Shown posts (no edits, no deleted) whose author matches ``authors`` (SQL on ``:who``),
+    newest first, after the keyset cursor ``before``."""
+    ts, rid = before if before is not None else (2**63 - 1, b"")
+    rows = conn.execute(
+        f"SELECT {_POST_COLUMNS} {_FROM_POSTS} "
+        f"WHERE p.edits IS NULL AND p.deleted = 0 AND {authors} "
+        "AND (p.ts < :ts OR (p.ts = :ts AND p.id < :rid)) "
+        "ORDER BY p.ts DESC, p.id DESC LIMIT :limit",
+        {"who": who, "ts": ts, "rid": rid, "limit": limit},
+    ).fetchall()
+    return [_post(r) for r in rows]
+
+
 def timeline(
     conn: Connection,
     viewer: IdentityKey,
@@ -114,19 +143,7 @@ def timeline(
 
     ``before`` is the (timestamp, id) of the last post of the previous page.
     """
-    ts, rid = before if before is not None else (2**63 - 1, b"")
-    rows = conn.execute(
-        f"SELECT {_POST_COLUMNS} FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity "
-        "WHERE p.edits IS NULL AND p.deleted = 0 "
-        "AND (p.identity = :viewer OR p.identity IN (SELECT target FROM relations "
-        "     WHERE identity = :viewer AND kind = 'follow' AND state = 1)) "
-        "AND p.identity NOT IN (SELECT target FROM relations "
-        "     WHERE identity = :viewer AND kind = 'block' AND state = 1) "
-        "AND (p.ts < :ts OR (p.ts = :ts AND p.id < :rid)) "
-        "ORDER BY p.ts DESC, p.id DESC LIMIT :limit",
-        {"viewer": viewer, "ts": ts, "rid": rid, "limit": limit},
-    ).fetchall()
-    return [_post(r) for r in rows]
+    return _page(conn, _TIMELINE_AUTHORS, viewer, limit, before)
 
 
 def author_posts(
@@ -137,22 +154,13 @@ def author_posts(
     before: tuple[int, bytes] | None = None,
 ) -> list[PostView]:
     """One identity's posts (from all its devices), newest first."""
-    ts, rid = before if before is not None else (2**63 - 1, b"")
-    rows = conn.execute(
-        f"SELECT {_POST_COLUMNS} FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity "
-        "WHERE p.identity = :author AND p.edits IS NULL AND p.deleted = 0 "
-        "AND (p.ts < :ts OR (p.ts = :ts AND p.id < :rid)) "
-        "ORDER BY p.ts DESC, p.id DESC LIMIT :limit",
-        {"author": author, "ts": ts, "rid": rid, "limit": limit},
-    ).fetchall()
-    return [_post(r) for r in rows]
+    return _page(conn, "p.identity = :who", author, limit, before)
 
 
 def post(conn: Connection, record_id: bytes) -> PostView | None:
     """One post by id (None if unknown or deleted)."""
     row = conn.execute(
-        f"SELECT {_POST_COLUMNS} FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity "
-        "WHERE p.id = ? AND p.deleted = 0",
+        f"SELECT {_POST_COLUMNS} {_FROM_POSTS} WHERE p.id = ? AND p.deleted = 0",
         (record_id,),
     ).fetchone()
     return _post(row) if row is not None else None
@@ -223,7 +231,7 @@ def forks(conn: Connection) -> list[ForkView]:
 def replies_to(conn: Connection, author: IdentityKey, since: int, limit: int) -> list[PostView]:
     """Others' replies to ``author``'s posts newer than ``since`` (ms), newest first."""
     rows = conn.execute(
-        f"SELECT {_POST_COLUMNS} FROM posts p LEFT JOIN profiles pr ON pr.identity = p.identity "
+        f"SELECT {_POST_COLUMNS} {_FROM_POSTS} "
         "WHERE p.reply_to IN (SELECT id FROM posts WHERE identity = :author) "
         "AND p.identity != :author AND p.edits IS NULL AND p.deleted = 0 AND p.ts > :since "
         "ORDER BY p.ts DESC, p.id DESC LIMIT :limit",
