@@ -17,7 +17,7 @@ from ..identity import validate_cert
 from ..ids import DeviceKey, IdentityKey, RecordId
 from ..records import SignedRecord, decode_record, parse_record
 from .db import Connection
-from .index import index_record, is_tombstoned, purge, revocation_limit
+from .index import index_record, is_tombstoned, revocation_limit
 
 MAX_PENDING_PER_DEVICE = 100_000
 
@@ -244,9 +244,9 @@ def _drain_pending(conn: Connection, device: bytes, now: int) -> None:
 __all__ = [
     "MAX_PENDING_PER_DEVICE",
     "IngestResult",
-    "InvalidRecord",
     "Outcome",
     "check",
+    "check_many",
+    "drain_pending",
     "ingest_verified",
-    "purge",
 ]
