@@ -21,6 +21,8 @@ from typing import Any
 
 import platformdirs
 
+from p2p.errors import P2PError  # a light module: no libp2p import
+
 from . import __version__
 from .core import content as ct
 from .core.backup import export_backup, import_backup
@@ -606,6 +608,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _single_user_error(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
+    """The error inside a (nested) exception group, if it is exactly one SmdError/P2PError."""
+    leaves: list[BaseException] = []
+    stack: list[BaseException] = [group]
+    while stack:
+        exc = stack.pop()
+        if isinstance(exc, BaseExceptionGroup):
+            stack.extend(exc.exceptions)
+        else:
+            leaves.append(exc)
+    if len(leaves) == 1 and isinstance(leaves[0], (SmdError, P2PError)):
+        return leaves[0]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``smd``; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -613,8 +630,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir = default_data_dir()
     try:
         return int(args.func(args))
-    except SmdError as exc:
+    except (SmdError, P2PError) as exc:  # both are sentences meant for the user
         print(f"smd: {exc}", file=sys.stderr)
+    except BaseExceptionGroup as group:  # from a Trio run: report the one cause if it is ours
+        leaf = _single_user_error(group)
+        if leaf is None:
+            raise
+        print(f"smd: {leaf}", file=sys.stderr)
     except KeyboardInterrupt:
         print("smd: interrupted", file=sys.stderr)
         return 130

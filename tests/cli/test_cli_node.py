@@ -143,3 +143,16 @@ def test_two_node_processes_converge_and_spread_a_post_made_by_a_third(tmp_path:
             assert took < 2.0
         code, took = a.stop()
         assert (code, took < 2.0) == (0, True)
+
+
+def test_bad_network_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    ada = new_profile(tmp_path / "ada", "Ada")
+
+    invite = smd(ada.data_dir, "invite", "--address", "/ip4/127.0.0.1/tcp/0")
+    assert (invite.returncode, invite.stdout) == (1, "")
+    assert invite.stderr == "smd: '/ip4/127.0.0.1/tcp/0' has port 0, which nobody can dial\n"
+
+    listen = smd(ada.data_dir, "node", "--no-mdns", "--listen", "garbage")
+    assert listen.returncode == 1
+    assert listen.stderr.startswith("smd: 'garbage' is not a valid multiaddr")
+    assert listen.stderr.count("\n") == 1 and "Traceback" not in listen.stderr
