@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, Protocol
 
 import nacl.exceptions
@@ -48,6 +49,12 @@ import trio
 from p2p.gossip import Gossip, GossipConfig, open_gossip
 from p2p.host import open_host
 from p2p.logging_setup import route_libp2p_logging
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as `python bench/gossip.py`: bench/ is not installed
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile  # noqa: E402
 
 LOOPBACK = "/ip4/127.0.0.1/tcp/0"
 HEADER = struct.Struct(">HIQ")  # publisher index, seq, publish time (monotonic ns)
@@ -296,14 +303,6 @@ def run_processes(plan: Plan) -> list[NodeResult]:
 
 
 # -- report ------------------------------------------------------------------------------------
-
-
-def percentile(sorted_values: Sequence[float], q: float) -> float:
-    """The nearest-rank percentile ``q`` (0-100) of already sorted values."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), -(-len(sorted_values) * q // 100)))
-    return sorted_values[int(rank) - 1]
 
 
 @dataclass(frozen=True, slots=True)

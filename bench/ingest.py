@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.metadata
 import multiprocessing
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -33,12 +31,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import nacl.bindings
-import sqlcipher3
 
 from smd_desktop.core import canonical
 from smd_desktop.core import content as ct
@@ -46,16 +43,26 @@ from smd_desktop.core.identity import RootKey
 from smd_desktop.core.ids import DeviceKey, blake2b256
 from smd_desktop.core.kdf import KdfParams
 from smd_desktop.core.records import RECORD_VERSION, SIGNING_DOMAIN, decode_record, parse_record
-from smd_desktop.core.store import DB_NAME, HEADER_NAME, IngestResult, Outcome, Store
+from smd_desktop.core.store import DB_NAME, IngestResult, Outcome, Store
 from smd_desktop.core.store.ingest import check
 from smd_desktop.core.store.schema import MIGRATIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as `python bench/ingest.py`: bench/ is not installed
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import COMPLETE, Row, format_table  # noqa: E402
+from bench.common import Prep as Prep  # noqa: E402, PLC0414 (re-exported: tests use it)
+from bench.common import copy_store as _copy_store  # noqa: E402
+from bench.common import log as _log  # noqa: E402
+from bench.common import rate as _rate  # noqa: E402
+from bench.common import versions as _versions  # noqa: E402
 
 CACHE_FORMAT = 1
 """Bump when the generated records or the store layout change: old cache entries are ignored."""
 PASSPHRASE = "smd bench passphrase"
 BASE_TS = 1_700_000_000_000
 MAGIC = b"SMDBENCH"
-COMPLETE = "complete"
 PARALLEL_MIN = 1000
 """Record sets smaller than this are signed in-process (a worker pool costs ~0.5 s to start)."""
 
@@ -76,66 +83,6 @@ _WORDS_TEXT = (
 )
 WORDS = _WORDS_TEXT.split()
 TAGS = ("news", "photo", "music", "rust", "python", "p2p", "garden", "cats", "travel", "food")
-
-
-# -- table -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One line of the result table."""
-
-    key: str
-    """Stable identifier (the smoke test checks every expected key is there)."""
-    name: str
-    n: int
-    seconds: float | None
-    value: float
-    unit: str
-    """``/s`` (a rate), ``ms`` (a latency) or ``MiB`` (a size)."""
-    note: str = ""
-
-
-def _rate(key: str, name: str, n: int, seconds: float, note: str = "") -> Row:
-    return Row(key, name, n, seconds, n / seconds if seconds > 0 else float("inf"), "/s", note)
-
-
-def _fmt_value(row: Row) -> str:
-    if row.unit == "/s":
-        return f"{row.value:,.0f} /s"
-    if row.unit == "ms":
-        return f"{row.value:,.1f} ms"
-    return f"{row.value:,.1f} {row.unit}"
-
-
-def format_table(rows: Sequence[Row]) -> str:
-    """The rows as an aligned plain-text table."""
-    head = ("measurement", "n", "seconds", "rate/s or ms", "")
-    body = [
-        (
-            r.name,
-            f"{r.n:,}",
-            "" if r.seconds is None else f"{r.seconds:.3f}",
-            _fmt_value(r),
-            r.note,
-        )
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in [head, *body]) for i in range(4)]
-    lines = []
-    for i, line in enumerate([head, *body]):
-        text = (
-            f"{line[0]:<{widths[0]}}  {line[1]:>{widths[1]}}  {line[2]:>{widths[2]}}  "
-            f"{line[3]:>{widths[3]}}  {line[4]}"
-        )
-        lines.append(text.rstrip())
-        if i == 0:
-            lines.append("-" * (sum(widths) + 6))
-    return "\n".join(lines)
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # -- record generation -------------------------------------------------------------------------
@@ -294,17 +241,6 @@ def _record_count(path: Path) -> int | None:
         return None
 
 
-@dataclass
-class Prep:
-    """Preparation steps and their durations (kept out of the table's rates)."""
-
-    steps: list[tuple[str, float]] = field(default_factory=list)
-
-    def add(self, what: str, seconds: float) -> None:
-        self.steps.append((what, seconds))
-        _log(f"  prep: {what}: {seconds:.1f} s")
-
-
 def ensure_records(cache: Path, tag: str, count: int, feeds: int, workers: int, prep: Prep) -> Path:
     """The cache file of ``count`` signed records over ``feeds`` feeds, made if missing."""
     sizes = feed_sizes(count, feeds)
@@ -415,13 +351,6 @@ def ensure_store(cache: Path, count: int, feeds: int, batch: int, workers: int, 
     return final
 
 
-def _copy_store(source: Path, target: Path) -> None:
-    target.mkdir(parents=True)
-    for name in (DB_NAME, DB_NAME + "-wal", HEADER_NAME):
-        if (source / name).exists():
-            shutil.copyfile(source / name, target / name)
-
-
 # -- measurements ------------------------------------------------------------------------------
 
 
@@ -529,28 +458,6 @@ def _open_row(key: str, name: str, data_dir: Path, times: int) -> Row:
 
 
 # -- main --------------------------------------------------------------------------------------
-
-
-def _versions() -> str:
-    conn = sqlcipher3.connect(":memory:")
-    try:
-        cipher = conn.execute("PRAGMA cipher_version").fetchone()
-        sqlite = conn.execute("SELECT sqlite_version()").fetchone()[0]
-    finally:
-        conn.close()
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return "\n".join(
-        [
-            f"Python {platform.python_version()} ({platform.python_implementation()}) on "
-            f"{platform.platform()}",
-            f"sqlcipher3 {importlib.metadata.version('sqlcipher3')}, "
-            f"SQLCipher {cipher[0] if cipher else '?'}, SQLite {sqlite}; "
-            f"PyNaCl {importlib.metadata.version('pynacl')}; "
-            f"msgpack {importlib.metadata.version('msgpack')}",
-            f"cores: {os.cpu_count()} (usable: {affinity}); load average at start: {load}",
-        ]
-    )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -53,26 +53,24 @@ if str(ROOT) not in sys.path:  # run as `python bench/sync.py`: bench/ is not in
 
 import nacl.bindings  # noqa: E402
 
+from bench.common import COMPLETE, Prep, Row, format_table  # noqa: E402
+from bench.common import copy_store as _copy_store  # noqa: E402
+from bench.common import log as _log  # noqa: E402
+from bench.common import rate as _rate  # noqa: E402
+from bench.common import say as _say  # noqa: E402
+from bench.common import versions as _versions  # noqa: E402
 from bench.ingest import (  # noqa: E402
     BASE_TS,
-    COMPLETE,
     MAGIC,
     PARALLEL_MIN,
     PASSPHRASE,
     TAGS,
-    Prep,
-    Row,
-    _copy_store,
-    _log,
-    _rate,
     _record_count,
     _require_accepted,
     _seed,
     _text,
-    _versions,
     _write_record,
     feed_sizes,
-    format_table,
     read_records,
     run_ingest,
     schema_tag,
@@ -302,10 +300,6 @@ def bench_ceilings(raws: Sequence[bytes], sample: int, batch: int, work: Path) -
 def _cpu() -> float:
     t = os.times()
     return t.user + t.system
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
 
 
 def _readline() -> str:

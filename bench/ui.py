@@ -6,7 +6,8 @@ Run from the repository root (Qt needs no display)::
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui.py --quick     # 100k records, 10k sync
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui.py --skip-1m   # small timeline profile
 
-It prints a plain-text table (``bench/ingest.py``'s format) of the desktop app's targets:
+It prints a plain-text table (``bench/common.py``'s format) of the desktop app's targets (the
+app-side child processes are in ``bench/ui_app.py``):
 
 1. **Launch**: a child process starts the app the way ``smd-desktop`` does (QApplication, the
    Trio guest, :class:`~smd_desktop.app.DesktopApp`, the unlock dialog of an existing profile)
@@ -45,11 +46,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python bench/ui.py`: bench/ is not installed
@@ -57,11 +57,22 @@ if str(ROOT) not in sys.path:  # run as `python bench/ui.py`: bench/ is not inst
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# The app child processes import only what the app imports (their launch time is measured):
-# the benchmark's own helpers are imported inside the parent's functions.
-
-if TYPE_CHECKING:
-    from bench.ingest import Prep, Row
+# Module level imports only the standard library and bench's stdlib-only helpers: the app
+# children (bench/ui_app.py) start from this script and their launch time is measured, so they
+# must import only what the app imports. bench.ingest and bench.sync (the core, PyNaCl, ...) are
+# imported inside the parent's functions.
+from bench.common import (  # noqa: E402
+    COMPLETE,
+    Prep,
+    Row,
+    copy_store,
+    format_table,
+    load_average,
+    log,
+    percentile,
+    versions,
+)
+from bench.ui_app import LAG_INTERVAL_MS, PAGE, run_app, run_gui_sync  # noqa: E402
 
 UI_FORMAT = 1
 """Bump when the viewer profile's contents change: old cache entries are ignored."""
@@ -75,8 +86,6 @@ QUICK_SYNC = 10_000
 TIMELINE_FEEDS = 100
 SYNC_FEEDS = 20
 INGEST_BATCH = 1000
-PAGE = 50
-LAG_INTERVAL_MS = 10
 TARGETS = {
     "launch_dialog": "target < 1.5 s",
     "model_first": "target < 50 ms",
@@ -96,9 +105,7 @@ def ensure_viewer(cache: Path, count: int, feeds: int, workers: int, prep: Prep)
     """The cached viewer profile (moderate KDF, like a real one) that follows the ``feeds``
     identities of ``bench/ingest.py``'s 'existing' records and stores ``count`` of them."""
     from bench.ingest import (
-        COMPLETE,
         PASSPHRASE,
-        _log,
         _require_accepted,
         ensure_records,
         feed_sizes,
@@ -122,7 +129,7 @@ def ensure_viewer(cache: Path, count: int, feeds: int, workers: int, prep: Prep)
     records = ensure_records(cache, TIMELINE_TAG, count, feeds, workers, prep)
     building = final.with_name(final.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
-    _log(f"  prep: building the viewer profile with {count:,} records ...")
+    log(f"  prep: building the viewer profile with {count:,} records ...")
     start = time.perf_counter()
     profile = Profile.create(building, PASSPHRASE, name="UI bench viewer", kdf=KdfParams.moderate())
     try:
@@ -137,7 +144,7 @@ def ensure_viewer(cache: Path, count: int, feeds: int, workers: int, prep: Prep)
                 batch = []
                 if done % step < INGEST_BATCH:
                     elapsed = time.perf_counter() - start
-                    _log(f"    {done:,}/{count:,} ({done / elapsed:,.0f}/s)")
+                    log(f"    {done:,}/{count:,} ({done / elapsed:,.0f}/s)")
         if batch:
             _require_accepted(profile.store.ingest(batch))
     finally:
@@ -154,7 +161,7 @@ def _median_ms(samples: Sequence[float]) -> float:
 
 def bench_query(data_dir: Path, count: int, repeats: int) -> list[Row]:
     """The raw ``Profile.timeline`` first page (and the next one) on the viewer profile."""
-    from bench.ingest import PASSPHRASE, Row
+    from bench.ingest import PASSPHRASE
     from smd_desktop.core.profile import Profile
 
     profile = Profile.open(data_dir, PASSPHRASE)
@@ -209,271 +216,6 @@ def bench_query(data_dir: Path, count: int, repeats: int) -> list[Row]:
     ]
 
 
-# -- the app child process -------------------------------------------------------------------------
-
-
-def _rss_mib() -> tuple[float, float]:
-    """(VmRSS, VmHWM) of this process in MiB, from /proc/self/status."""
-    values = {"VmRSS": 0.0, "VmHWM": 0.0}
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            key, _, rest = line.partition(":")
-            if key in values:
-                values[key] = int(rest.split()[0]) / 1024
-    return values["VmRSS"], values["VmHWM"]
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
-
-
-def _run_app(args: argparse.Namespace) -> None:
-    """Launch like ``smd-desktop``, unlock through the dialog, time the first window, the
-    first page painted, repeated page loads and the RSS; print ``RESULT {json}``."""
-    t_python = time.time()
-    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QModelIndex, QObject, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from smd_desktop.app import DesktopApp
-    from smd_desktop.ui.home_page import HomePage
-    from smd_desktop.ui.unlock_dialog import UnlockDialog
-
-    t_imported = time.time()
-    result: dict[str, Any] = {"t0": args.t0, "python": t_python, "imported": t_imported}
-
-    class PaintWatch(QObject):
-        """Calls ``on_painted`` once a paint event of ``target`` has been handled."""
-
-        def __init__(self, target: QObject, on_painted: Callable[[], None]) -> None:
-            super().__init__()
-            self.on_painted = on_painted
-            target.installEventFilter(self)
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
-            if event.type() == QEvent.Type.Paint:
-                QTimer.singleShot(0, self.on_painted)  # after this paint event is handled
-            return False
-
-    def pump(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"timed out waiting for {what}")
-            pump(5)
-
-    app = QApplication(sys.argv[:1])
-    QCoreApplication.setApplicationName("SMD-bench")
-    QCoreApplication.setOrganizationName("SMD-bench")  # keep the user's window settings alone
-    desktop = DesktopApp(Path(args.data), lan=False)
-    desktop.guest.start()
-    if not desktop.service.has_profile():
-        raise RuntimeError(f"no profile in {args.data}")
-    dialog = UnlockDialog(desktop.service)
-    marks: dict[str, float] = {}
-
-    def mark(name: str) -> Callable[[], None]:
-        def set_mark() -> None:
-            marks.setdefault(name, time.time())
-
-        return set_mark
-
-    dialog_watch = PaintWatch(dialog, mark("dialog_painted"))
-    dialog.show()
-    marks["dialog_shown"] = time.time()
-    wait_until(lambda: "dialog_painted" in marks, "the unlock dialog's first paint")
-    wait_until(lambda: desktop.service.guest.running, "the Trio guest")
-    del dialog_watch
-
-    home: dict[str, Any] = {}
-
-    def on_accepted() -> None:
-        marks["unlocked"] = time.time()
-        window = desktop.show_window()  # as smd_desktop.app.main does once exec() returns
-        marks["window_shown"] = time.time()
-        page = window.stack.widget(0)
-        assert isinstance(page, HomePage)
-        home["page"] = page
-        page.model.rowsInserted.connect(lambda *_: page.model.rowCount() >= PAGE and mark("rows")())
-
-        def painted() -> None:
-            if "rows" in marks and "painted" not in marks:
-                marks["painted"] = time.time()
-                home["rss_page"] = _rss_mib()
-
-        home["watch"] = PaintWatch(page.view.viewport(), painted)
-
-    dialog.accepted.connect(on_accepted)
-    dialog.passphrase.setText(args.passphrase)
-    marks["unlock_clicked"] = time.time()
-    dialog.unlock_button.click()
-    wait_until(lambda: "painted" in marks, "the first timeline page painted")
-    page = home["page"]
-    assert isinstance(page, HomePage)
-    result["marks"] = marks
-    result["rows"] = page.model.rowCount()
-    result["rss_page"] = home["rss_page"]
-
-    # Repeated first-page loads through the model: request -> rows inserted.
-    model = page.model
-    reloads: list[float] = []
-    for _ in range(args.repeats):
-        done: list[float] = []
-
-        def on_rows(*_: Any, sink: list[float] = done) -> None:
-            if model.rowCount() >= PAGE and not sink:
-                sink.append(time.perf_counter())
-
-        model.rowsInserted.connect(on_rows)
-        start = time.perf_counter()
-        model.reload()
-        wait_until(lambda sink=done: bool(sink), "a reloaded page")  # type: ignore[misc]
-        model.rowsInserted.disconnect(on_rows)
-        reloads.append(done[0] - start)
-        wait_until(lambda: not model.loading, "the model to settle")
-    result["reloads"] = reloads
-
-    # A next page (fetchMore with a keyset bound), as scrolling down asks for.
-    nexts: list[float] = []
-    for _ in range(args.repeats):
-        wanted = model.rowCount() + PAGE
-        arrived: list[float] = []
-
-        def on_more(*_: Any, sink: list[float] = arrived, n: int = wanted) -> None:
-            if model.rowCount() >= n and not sink:
-                sink.append(time.perf_counter())
-
-        model.rowsInserted.connect(on_more)
-        start = time.perf_counter()
-        model.fetchMore(QModelIndex())
-        wait_until(lambda sink=arrived: bool(sink), "the next page")  # type: ignore[misc]
-        model.rowsInserted.disconnect(on_more)
-        nexts.append(arrived[0] - start)
-        wait_until(lambda: not model.loading, "the model to settle")
-    result["nexts"] = nexts
-
-    wait_until(lambda: desktop.node.node is not None, "the node", timeout=60)
-    marks["node_ready"] = time.time()
-    pump(500)
-    result["rss_node"] = _rss_mib()
-    _say("RESULT " + json.dumps(result))
-    _shutdown(desktop, app, pump)
-
-
-def _shutdown(desktop: Any, app: Any, pump: Callable[[int], None]) -> None:
-    """Stop the node and the store the app's way; give up after 20 s."""
-    finished: list[bool] = []
-    desktop.quit(lambda: finished.append(True))
-    deadline = time.monotonic() + 20
-    while not finished and time.monotonic() < deadline:
-        pump(20)
-    app.quit()
-    sys.stdout.flush()
-    os._exit(0)  # skip Qt/PySide teardown: nothing left to save
-
-
-def _run_gui_sync(args: argparse.Namespace) -> None:
-    """Unlock the receiver profile in the app, start its node, connect to the sender and time
-    a 10 ms timer's lateness on the GUI thread until every record is stored."""
-    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from bench.sync import _Watch
-    from smd_desktop.app import DesktopApp
-    from smd_desktop.ui.home_page import HomePage
-
-    def pump(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"timed out waiting for {what}")
-            pump(50)
-
-    app = QApplication(sys.argv[:1])
-    QCoreApplication.setApplicationName("SMD-bench")
-    QCoreApplication.setOrganizationName("SMD-bench")
-    desktop = DesktopApp(Path(args.data), lan=False)
-    desktop.guest.start()
-    wait_until(lambda: desktop.guest.running, "the Trio guest")
-    desktop.service.run(desktop.service.unlock, args.passphrase)
-    wait_until(lambda: desktop.service.is_open, "the unlock")
-
-    watch = _Watch(args.records, threading.Event())
-    forward = desktop.node._on_event  # the node gets the controller's callback at start
-
-    def on_event(event: Any) -> None:
-        forward(event)
-        watch.on_event(event)
-
-    desktop.node._on_event = on_event  # type: ignore[method-assign]
-    window = desktop.show_window()
-    window.resize(1100, 760)
-    page = window.stack.widget(0)
-    assert isinstance(page, HomePage)
-    wait_until(lambda: desktop.node.node is not None, "the node", timeout=60)
-    wait_until(lambda: not page.model.loading, "the first page")
-
-    lateness: list[float] = []  # seconds, of every shot
-    phase: dict[str, list[float]] = {"idle": [], "sync": []}
-    expected = [0.0]  # when the next shot is due (perf_counter)
-    current = ["idle"]  # the phase the shots count for
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-
-    def shot() -> None:
-        now = time.perf_counter()
-        late = max(0.0, now - expected[0])
-        lateness.append(late)
-        if current[0] in phase:
-            phase[current[0]].append(late)
-        expected[0] = time.perf_counter() + LAG_INTERVAL_MS / 1000
-        timer.start(LAG_INTERVAL_MS)
-
-    timer.timeout.connect(shot)
-    expected[0] = time.perf_counter() + LAG_INTERVAL_MS / 1000
-    timer.start(LAG_INTERVAL_MS)
-    pump(int(args.idle * 1000))
-
-    current[0] = "sync"
-    watch.start = start = time.perf_counter()
-    cpu0 = os.times()
-    desktop.service.run(desktop.node.connect, args.connect)
-    deadline = time.monotonic() + args.timeout
-    while not watch.done.is_set() and time.monotonic() < deadline:
-        pump(50)
-    end = time.perf_counter()
-    cpu1 = os.times()
-    current[0] = "after"
-    pump(1000)  # the debounced timeline refresh after the last batch
-    timer.stop()
-
-    result: dict[str, Any] = {
-        "complete": watch.done.is_set(),
-        "elapsed": end - start,
-        "first": None if watch.first_at is None else watch.first_at - start,
-        "accepted": watch.total("accepted"),
-        "sessions": len(watch.sessions),
-        "failures": watch.failures,
-        "idle": phase["idle"],
-        "sync": phase["sync"],
-        "cpu": (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system),
-        "rows": page.model.rowCount(),
-        "rss": _rss_mib(),
-    }
-    _say("RESULT " + json.dumps(result))
-    _shutdown(desktop, app, pump)
-
-
 # -- the parent ------------------------------------------------------------------------------------
 
 
@@ -519,8 +261,6 @@ class _AppChild:
 
 
 def _ms_row(key: str, name: str, seconds: float, note: str = "", n: int = 1) -> Row:
-    from bench.ingest import Row
-
     target = TARGETS.get(key)
     note = f"{note}; {target}" if note and target else (note or target or "")
     return Row(key, name, n, seconds, seconds * 1000, "ms", note)
@@ -528,8 +268,6 @@ def _ms_row(key: str, name: str, seconds: float, note: str = "", n: int = 1) -> 
 
 def app_rows(r: dict[str, Any], count: int) -> list[Row]:
     """The rows of the app child's report."""
-    from bench.ingest import Row
-
     m = r["marks"]
     t0 = r["t0"]
     label = f"{count:,} records"
@@ -598,21 +336,14 @@ def app_rows(r: dict[str, Any], count: int) -> list[Row]:
     return rows
 
 
-def _pct(samples: Sequence[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def sync_rows(r: dict[str, Any], n: int) -> list[Row]:
     """The rows of the GUI sync child's report (raises if the sync did not complete)."""
-    from bench.ingest import Row
-
     if not r["complete"] or r["accepted"] < n:
         raise RuntimeError(
             f"sync incomplete after {r['elapsed']:.1f} s: accepted {r['accepted']:,} of {n:,}; "
             f"failures: {r['failures']}"
         )
-    lag, idle = r["sync"], r["idle"]
+    lag, idle = sorted(r["sync"]), sorted(r["idle"])
     elapsed = r["elapsed"]
     rows = [
         Row(
@@ -630,7 +361,7 @@ def sync_rows(r: dict[str, Any], n: int) -> list[Row]:
             f"  GUI {LAG_INTERVAL_MS} ms timer lag during sync, p50",
             len(lag),
             None,
-            _pct(lag, 0.50) * 1000,
+            percentile(lag, 50) * 1000,
             "ms",
         ),
         Row(
@@ -638,7 +369,7 @@ def sync_rows(r: dict[str, Any], n: int) -> list[Row]:
             f"  GUI {LAG_INTERVAL_MS} ms timer lag during sync, p99",
             len(lag),
             None,
-            _pct(lag, 0.99) * 1000,
+            percentile(lag, 99) * 1000,
             "ms",
             TARGETS["lag_p99"],
         ),
@@ -647,7 +378,7 @@ def sync_rows(r: dict[str, Any], n: int) -> list[Row]:
             f"  GUI {LAG_INTERVAL_MS} ms timer lag during sync, max",
             len(lag),
             None,
-            max(lag) * 1000,
+            lag[-1] * 1000,
             "ms",
         ),
     ]
@@ -658,7 +389,7 @@ def sync_rows(r: dict[str, Any], n: int) -> list[Row]:
                 "  the same before connecting (node up, idle), p99",
                 len(idle),
                 None,
-                _pct(idle, 0.99) * 1000,
+                percentile(idle, 99) * 1000,
                 "ms",
             )
         )
@@ -740,8 +471,7 @@ def _child_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> list[Row]:
     """Run the benchmark, print the table, and return its rows."""
-    from bench.ingest import PASSPHRASE, Prep, _copy_store, _log, _versions, feed_sizes
-    from bench.ingest import format_table as table
+    from bench.ingest import PASSPHRASE, feed_sizes
     from bench.sync import (
         _Child,
         _spy_prefix,
@@ -756,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
     cache.mkdir(parents=True, exist_ok=True)
     count, n_sync = args.timeline_records, args.sync_records
     print("SMD desktop app benchmark")
-    print(_versions())
+    print(versions())
     print(
         f"viewer profile: {count:,} stored records of {args.timeline_feeds} followed identities "
         f"(moderate KDF); sync: {n_sync:,} records of {args.sync_feeds} identities from a "
@@ -781,13 +511,13 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         work = Path(tmp_name)
         start = time.perf_counter()
         viewer_dir = work / "viewer"
-        _copy_store(viewer, viewer_dir)
+        copy_store(viewer, viewer_dir)
         prep.add(f"copy the {count:,}-record viewer profile", time.perf_counter() - start)
 
-        _log("  measuring the raw timeline query ...")
+        log("  measuring the raw timeline query ...")
         rows += bench_query(viewer_dir, count, args.repeats)
 
-        _log("  launching the app on the viewer profile ...")
+        log("  launching the app on the viewer profile ...")
         child = _AppChild(
             "app",
             ["--data", str(viewer_dir), "--repeats", str(args.repeats), "--passphrase", PASSPHRASE],
@@ -795,13 +525,13 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
             _spy_prefix(args.py_spy, "app"),
         )
         report = child.result(300)
-        loads.append("after the app run: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        loads.append("after the app run: " + load_average())
         rows += app_rows(report, count)
 
         if sender_cached is not None:
             start = time.perf_counter()
             sender_dir = work / "sender"
-            _copy_store(sender_cached, sender_dir)
+            copy_store(sender_cached, sender_dir)
             receiver_dir = work / "receiver"
             make_receiver(receiver_dir, sync_identities(len(feed_sizes(n_sync, args.sync_feeds))))
             prep.add("copy the sender profile, create the receiver", time.perf_counter() - start)
@@ -813,7 +543,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
             )
             try:
                 addr = sender.expect("ADDR", 120)
-                _log(f"  syncing {n_sync:,} records into the app ...")
+                log(f"  syncing {n_sync:,} records into the app ...")
                 gui = _AppChild(
                     "gui-sync",
                     [
@@ -834,28 +564,26 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
                     _spy_prefix(args.py_spy, "gui-sync"),
                 )
                 sync_report = gui.result(args.timeout + 180)
-                loads.append("after the sync: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+                loads.append("after the sync: " + load_average())
             finally:
                 sender.stop()
             rows += sync_rows(sync_report, n_sync)
 
     print()
-    print("Preparation (not part of the table):")
-    for what, seconds in prep.steps:
-        print(f"  {what}: {seconds:.1f} s")
+    prep.report()
     print()
-    print(table(rows))
+    print(format_table(rows))
     print()
     for line in loads:
         print("load average " + line)
-    print("load average at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
+    print("load average at end: " + load_average(), flush=True)
     return rows
 
 
 def _entry(argv: Sequence[str]) -> None:
     if "--role" in argv:
         child = _child_args(argv)
-        runner = _run_app if child.role == "app" else _run_gui_sync
+        runner = run_app if child.role == "app" else run_gui_sync
         runner(child)
     else:
         main(argv)

@@ -1,7 +1,8 @@
 """The People page: Following, Followers, Suggestions and Blocked, and "follow by id or code".
 
 Lists are read in the core's thread by :func:`~smd_desktop.ui.people_model.load_people` when a
-profile is unlocked and on every ``service.records_changed``. Following by identity id happens
+profile is unlocked and on every ``service.records_changed``, while the page is visible (see
+:class:`~smd_desktop.ui.coalesce.CoalescedRead`). Following by identity id happens
 here; an invite code (``smd1...``) is handed to the app through
 :attr:`PeoplePage.follow_invite_requested`, since only the app may talk to the network layer.
 """
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import MalformedId, SmdError, UserError
 from ..core.ids import IdentityKey, parse_identity
 from ..core.profile import Profile
+from .coalesce import CoalescedRead
 from .people_model import People, PeopleModel, PeopleRole, Person, load_people, person
 from .service import CoreService
 
@@ -125,8 +127,9 @@ class PeopleList(QWidget):
 class PeoplePage(QWidget):
     """Who we follow, who follows us, whom to follow, whom we block.
 
-    Rule: create it with the app's one :class:`CoreService`; it loads when a profile is
-    unlocked and refreshes on ``service.records_changed``. Connect
+    Rule: create it with the app's one :class:`CoreService`; it reads when a profile is
+    unlocked and on ``service.records_changed``, but only while it is visible (a request while
+    hidden is served when it is shown). Connect
     :attr:`follow_invite_requested` (the app dials and follows) and :attr:`open_identity`.
     """
 
@@ -192,9 +195,8 @@ class PeoplePage(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.tabs, 1)
 
-        self._loading = False
-        self._again = False
         self._generation = 0
+        self._reader = CoalescedRead(service, self._load, widget=self)
         service.unlocked.connect(self.refresh)
         service.records_changed.connect(self.refresh)
         service.closed.connect(self.clear)
@@ -205,18 +207,13 @@ class PeoplePage(QWidget):
 
     @property
     def loading(self) -> bool:
-        """Whether a read is on its way."""
-        return self._loading
+        """Whether a read is queued or on its way."""
+        return self._reader.busy
 
     def refresh(self) -> None:
-        """Read the lists again in the background (calls during a read are merged)."""
-        if not self.service.is_open:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self.service.run(self._load, self._generation)
+        """Read the lists again in the background (calls during a read are merged into one
+        more; while the page is hidden, the read waits until it is shown)."""
+        self._reader.request()
 
     def clear(self) -> None:
         """Forget everything shown (the profile closed)."""
@@ -226,16 +223,13 @@ class PeoplePage(QWidget):
             people_list.model.set_people([])
         self._update_titles()
 
-    async def _load(self, generation: int) -> None:
-        try:
-            people = await self.service.call(load_people)
-        finally:
-            self._loading = False
-        if generation == self._generation:
+    async def _load(self) -> None:
+        generation = self._generation
+        if not self.service.is_open:
+            return
+        people = await self.service.call(load_people)
+        if generation == self._generation:  # else the profile closed meanwhile
             self._show(people)
-        if self._again:
-            self._again = False
-            self.refresh()
 
     def _show(self, people: People) -> None:
         self.me = people.me

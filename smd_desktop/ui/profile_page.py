@@ -3,7 +3,8 @@
 For our own identity it offers "Edit profile" (name, bio, avatar); for anyone else Follow /
 Unfollow and Block / Unblock, and a warning when one of their devices signed two different
 records at the same place in its feed (a fork: the device key may be in two hands). Everything
-is read in the core's thread by :func:`load_profile`, again on ``service.records_changed``.
+is read in the core's thread by :func:`load_profile`, again on ``service.records_changed``, while
+the page is visible.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from ..core.errors import SmdError, UserError
 from ..core.ids import IdentityKey, identity_text
 from ..core.profile import Image, Profile
 from ..core.store import BlobRef, PostView, now_ms
-from .home_page import BlobPixmaps
+from .blob_pixmaps import BlobPixmaps
+from .coalesce import CoalescedRead
 from .people_model import short_id
 from .service import CoreService
 from .timeline_model import relative_time
@@ -182,7 +184,8 @@ class ProfilePage(QWidget):
     """One identity's profile.
 
     Rule: create it with the app's one :class:`CoreService`, then call :meth:`show_self` or
-    :meth:`show_identity`; it reads in the background and again on ``records_changed``.
+    :meth:`show_identity`; it reads in the background and again on ``records_changed``, but
+    only while it is visible (a request while hidden is served when it is shown).
     """
 
     loaded = Signal()
@@ -272,9 +275,8 @@ class ProfilePage(QWidget):
         self.block_button.clicked.connect(self.toggle_block)
         self._set_actions(None)
 
-        self._loading = False
-        self._again = False
         self._generation = 0
+        self._reader = CoalescedRead(service, self._load, widget=self)
         service.unlocked.connect(self.refresh)
         service.records_changed.connect(self.refresh)
         service.closed.connect(self.clear)
@@ -299,18 +301,13 @@ class ProfilePage(QWidget):
 
     @property
     def loading(self) -> bool:
-        """Whether a read is on its way."""
-        return self._loading
+        """Whether a read is queued or on its way."""
+        return self._reader.busy
 
     def refresh(self) -> None:
-        """Read the shown identity again in the background (calls during a read merge)."""
-        if not self.service.is_open:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self.service.run(self._load, self._generation, self._target)
+        """Read the shown identity again in the background (calls during a read are merged
+        into one more; while the page is hidden, the read waits until it is shown)."""
+        self._reader.request()
 
     def clear(self) -> None:
         """Show nothing (the profile closed, or another identity is coming)."""
@@ -325,16 +322,13 @@ class ProfilePage(QWidget):
         self.posts.clear()
         self._set_actions(None)
 
-    async def _load(self, generation: int, target: IdentityKey | None) -> None:
-        try:
-            data = await self.service.call(load_profile, target)
-        finally:
-            self._loading = False
-        if generation == self._generation:
+    async def _load(self) -> None:
+        generation, target = self._generation, self._target
+        if not self.service.is_open:
+            return
+        data = await self.service.call(load_profile, target)
+        if generation == self._generation:  # else closed, or another identity is coming
             self._show(data)
-        if self._again:
-            self._again = False
-            self.refresh()
 
     def _show(self, data: ProfileData) -> None:
         self.data = data

@@ -35,15 +35,15 @@ from ..core.kdf import KdfParams
 from ..core.profile import Profile
 from ..core.store.db import open_database
 from .auto_lock import AUTO_LOCK_CHOICES, AUTO_LOCK_KEY, saved_auto_lock_minutes
-from .onboarding import PassphrasePair, as_sentence
+from .passphrase_pair import PassphrasePair
+from .port_box import PortSpinBox
+from .sentences import as_sentence
 from .service import CoreService
 from .theme import THEME_KEY, THEMES, saved_theme
 
 LISTEN_PORT_KEY = "listen_port"
 """Encrypted meta key of the node's listen port. The same string as
 ``smd_desktop.node_runner.LISTEN_PORT_KEY``, kept here because the UI may not import the node."""
-
-MIN_PORT, MAX_PORT = 1024, 65535
 
 HOPS_KEY = "network/hops"
 """QSettings key of how many follow hops away feeds are replicated."""
@@ -174,9 +174,11 @@ class SettingsPage(QWidget):
         data_row.addWidget(open_folder)
 
         # -- network ---------------------------------------------------------------------
-        self.port = QSpinBox()
-        self.port.setRange(MIN_PORT, MAX_PORT)
+        self.port = PortSpinBox()
         self.port.setAccessibleName("Listen port")
+        self.port.setToolTip(
+            "automatic: the network picks a free port the first time it starts and keeps it"
+        )
         self.port.setEnabled(False)  # until read from the store
         self.port_button = QPushButton("Apply")
         self.port_button.setAccessibleName("Use this listen port")
@@ -228,6 +230,7 @@ class SettingsPage(QWidget):
         for box in (passphrase_box, backup_box, data_box, network_box, general_box):
             column.addWidget(box)
         column.addStretch(1)
+        self._column = column
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -241,6 +244,10 @@ class SettingsPage(QWidget):
         if service.is_open:
             self.reload()
         self._update_buttons()
+
+    def add_section(self, box: QWidget) -> None:
+        """Add a section (e.g. Settings > Plugins) below the built-in ones."""
+        self._column.insertWidget(self._column.count() - 1, box)
 
     # -- passphrase ------------------------------------------------------------------------
 
@@ -345,19 +352,23 @@ class SettingsPage(QWidget):
         port = await self.service.call(_read_port)
         self.stored_port = port
         self.port.setEnabled(True)
+        self.port.set_port(port)
         if port is None:
             self.port_status.setText("No port chosen yet: the network picks a free one.")
         else:
-            self.port.setValue(port)
             self.port_status.setText("")
         self._update_buttons()
 
     def apply_port(self) -> None:
-        """Store the spin box's port in the encrypted profile and ask for a node restart."""
-        if self.busy or not self.service.is_open:
+        """Store the spin box's port in the encrypted profile and ask for a node restart.
+
+        "automatic" is not stored: it is what an unset port means, and once the node has picked
+        a port it keeps it (so invite codes stay valid)."""
+        port = self.port.port()
+        if self.busy or not self.service.is_open or port is None:
             return
         self._set_busy(True)
-        self.service.run(self._save_port, self.port.value())
+        self.service.run(self._save_port, port)
 
     async def _save_port(self, port: int) -> None:
         try:
@@ -403,8 +414,9 @@ class SettingsPage(QWidget):
             open_ and bool(self.current.text()) and self.new_pair.is_acceptable()
         )
         self.export_button.setEnabled(open_ and self.backup_pair.is_acceptable())
+        port = self.port.port()
         self.port_button.setEnabled(
-            open_ and self.port.isEnabled() and self.port.value() != self.stored_port
+            open_ and self.port.isEnabled() and port is not None and port != self.stored_port
         )
 
     def _forget(self) -> None:
@@ -413,6 +425,7 @@ class SettingsPage(QWidget):
         self.new_pair.clear()
         self.backup_pair.clear()
         self.stored_port = None
+        self.port.set_port(None)
         self.port.setEnabled(False)
         for label in (self.passphrase_status, self.backup_status, self.port_status):
             label.clear()

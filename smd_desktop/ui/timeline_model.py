@@ -7,8 +7,9 @@ appends it when it arrives. :meth:`TimelineModel.refresh_new` (connected to
 ``service.records_changed``) re-reads the whole loaded range, from the newest post down to the
 oldest one loaded, and applies the difference: new posts are *inserted* (``beginInsertRows``,
 so views keep what they show), edited posts change in place (``dataChanged``), deleted or
-blocked ones are removed. Every load runs under one lock and reads the model's state only once
-it holds it, so pages and refreshes never interleave.
+blocked ones are removed; refreshes asked for while one runs are merged into one more
+(:class:`~smd_desktop.ui.coalesce.CoalescedRead`). Every load runs under one lock and reads the
+model's state only once it holds it, so pages and refreshes never interleave.
 
 Threading (the choice, kept simple on purpose). Rows are the loaded posts arranged as a forest:
 a reply whose parent is loaded is placed right after its parent (after the parent's earlier
@@ -44,6 +45,7 @@ from PySide6.QtCore import (
 from ..core.ids import IdentityKey, identity_text
 from ..core.profile import Profile
 from ..core.store import PostView, now_ms
+from .coalesce import CoalescedRead
 from .service import CoreService
 
 PAGE_SIZE = 50
@@ -251,10 +253,12 @@ class TimelineModel(QAbstractListModel):
         self._me: IdentityKey | None = None
         self._exhausted = False
         self._fetching = False
-        self._refresh_queued = False
-        self._loads = 0
+        self._pages_in_flight = 0  # including pages of a generation that was reset
+        self._loading = False
         self._generation = 0
         self._lock: trio.Lock | None = None
+        self._refresher = CoalescedRead(service, self._refresh, parent=self)
+        self._refresher.busy_changed.connect(self._update_loading)
         service.records_changed.connect(self.refresh_new)
         service.unlocked.connect(self.reload)
         service.closed.connect(self._on_closed)
@@ -343,7 +347,7 @@ class TimelineModel(QAbstractListModel):
     @property
     def loading(self) -> bool:
         """Whether a page or a refresh is requested and not yet applied."""
-        return self._loads > 0
+        return self._loading
 
     @property
     def exhausted(self) -> bool:
@@ -364,17 +368,15 @@ class TimelineModel(QAbstractListModel):
         if not self.canFetchMore(parent) or self._fetching:
             return
         self._fetching = True
-        self._set_loading(+1)  # from the request on, so "not loading" means settled
+        self._pages_in_flight += 1  # from the request on, so "not loading" means settled
+        self._update_loading()
         self.service.run(self._fetch_page, self._generation)
 
     def refresh_new(self) -> None:
         """Re-read the loaded range in the background: insert new posts, update edited ones,
-        remove deleted ones. Calls while one is queued are merged into it."""
-        if not self.service.is_open or self._refresh_queued:
-            return
-        self._refresh_queued = True
-        self._set_loading(+1)
-        self.service.run(self._refresh, self._generation)
+        remove deleted ones. Calls before it starts are merged into it, calls while it runs
+        into one more after it."""
+        self._refresher.request()
 
     def reload(self) -> None:
         """Forget every row and load the first page again."""
@@ -391,7 +393,6 @@ class TimelineModel(QAbstractListModel):
         self._me = None
         self._exhausted = False
         self._fetching = False
-        self._refresh_queued = False
         self._generation += 1  # results of loads started before this are dropped
         self.endResetModel()
         self.updated.emit()
@@ -404,11 +405,11 @@ class TimelineModel(QAbstractListModel):
             self._lock = trio.Lock()
         return self._lock
 
-    def _set_loading(self, delta: int) -> None:
-        was = self.loading
-        self._loads += delta
-        if self.loading != was:
-            self.loading_changed.emit(self.loading)
+    def _update_loading(self) -> None:
+        loading = self._pages_in_flight > 0 or self._refresher.busy
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
 
     async def _fetch_page(self, generation: int) -> None:
         try:
@@ -422,33 +423,30 @@ class TimelineModel(QAbstractListModel):
                 self._exhausted = len(page) < self.page_size
                 self._apply(arrange([*(r.post for r in self._rows), *page]))
         finally:
-            self._set_loading(-1)
+            self._pages_in_flight -= 1
             if generation == self._generation:
                 self._fetching = False
+            self._update_loading()
 
-    async def _refresh(self, generation: int) -> None:
-        try:
-            async with self._load_lock():
-                if generation != self._generation:
-                    return
-                # From here on, a new records_changed queues another refresh.
-                self._refresh_queued = False
-                if not self.service.is_open or (not self._rows and not self._exhausted):
-                    return  # nothing loaded yet: the first page will bring everything
-                bound = self._oldest_key()
-                # A burst of new posts (a big sync) must not grow the model without bound:
-                # keep the newest window; scrolling down fetches the older ones again.
-                cap = max(len(self._rows), self.page_size) + self.page_size
-                me, posts, more = await self.service.call(_load_since, bound, self.page_size, cap)
-                if generation != self._generation:
-                    return
-                self._me = me
-                if bound is None or len(posts) >= cap:
-                    self._exhausted = not more
-                # The lock guarantees the rows are still exactly the range read.
-                self._apply(arrange(posts))
-        finally:
-            self._set_loading(-1)
+    async def _refresh(self) -> None:
+        generation = self._generation
+        async with self._load_lock():
+            if generation != self._generation or not self.service.is_open:
+                return
+            if not self._rows and not self._exhausted:
+                return  # nothing loaded yet: the first page will bring everything
+            bound = self._oldest_key()
+            # A burst of new posts (a big sync) must not grow the model without bound:
+            # keep the newest window; scrolling down fetches the older ones again.
+            cap = max(len(self._rows), self.page_size) + self.page_size
+            me, posts, more = await self.service.call(_load_since, bound, self.page_size, cap)
+            if generation != self._generation:
+                return
+            self._me = me
+            if bound is None or len(posts) >= cap:
+                self._exhausted = not more
+            # The lock guarantees the rows are still exactly the range read.
+            self._apply(arrange(posts))
 
     # -- applying a new arrangement ----------------------------------------------------------
 

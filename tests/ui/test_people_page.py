@@ -49,10 +49,13 @@ class World:
 def open_page(
     qtbot: QtBot, guest: TrioGuest, tmp_path: Path
 ) -> Iterator[Callable[..., PeoplePage]]:
-    """Builds a world with ``names``, lets ``setup`` act in it, then shows Ada's People page."""
+    """Builds a world with ``names``, lets ``setup`` act in it, then shows Ada's People page
+    (or, with ``shown=False``, builds it hidden)."""
     services: list[CoreService] = []
 
-    def open_(names: list[str], setup: Callable[[World], None] | None = None) -> PeoplePage:
+    def open_(
+        names: list[str], setup: Callable[[World], None] | None = None, *, shown: bool = True
+    ) -> PeoplePage:
         world = World(tmp_path, names)
         if setup is not None:
             setup(world)
@@ -69,8 +72,9 @@ def open_page(
         page.ids = world.ids  # type: ignore[attr-defined]
         qtbot.addWidget(page)
         page.resize(640, 500)
-        page.show()
-        qtbot.waitUntil(lambda: page.me is not None and not page.loading, timeout=10_000)
+        if shown:
+            page.show()
+            qtbot.waitUntil(lambda: page.me is not None and not page.loading, timeout=10_000)
         return page
 
     yield open_
@@ -287,6 +291,26 @@ def test_the_lists_empty_when_the_profile_closes(
     with qtbot.waitSignal(page.service.closed, timeout=10_000):
         page.service.run(page.service.close)
     assert names(page.following) == [] and page.me is None
+
+
+def test_a_hidden_page_reads_only_once_shown(
+    qtbot: QtBot, open_page: Callable[..., PeoplePage]
+) -> None:
+    page = open_page(["Bob", "Carol"], lambda w: w.ada.follow(w.ids["Bob"]), shown=False)
+    page.service.records_changed.emit()
+    assert page.me is None and not page.loading and names(page.following) == []
+
+    page.show()
+    qtbot.waitUntil(lambda: page.me is not None and not page.loading, timeout=10_000)
+    assert names(page.following) == ["Bob"]
+
+    page.hide()
+    in_core(qtbot, page.service, lambda p, who: p.follow(who), ids_of(page)["Carol"])
+    page.service.records_changed.emit()
+    assert not page.loading and names(page.following) == ["Bob"]  # hidden: read later
+    page.show()
+    qtbot.waitUntil(lambda: names(page.following) == ["Bob", "Carol"], timeout=10_000)
+    qtbot.waitUntil(lambda: not page.loading, timeout=10_000)
 
 
 def test_people_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None:

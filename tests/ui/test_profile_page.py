@@ -37,10 +37,11 @@ def profile_of(profile: Profile, identity: IdentityKey) -> ProfileView | None:
 def open_page(
     qtbot: QtBot, guest: TrioGuest, tmp_path: Path
 ) -> Iterator[Callable[[Callable[[Profile], None] | None], ProfilePage]]:
-    """Ada's profile, prepared by ``setup`` while closed, unlocked; her Profile page shown."""
+    """Ada's profile, prepared by ``setup`` while closed, unlocked; her Profile page shown (or,
+    with ``shown=False``, built hidden)."""
     services: list[CoreService] = []
 
-    def open_(setup: Callable[[Profile], None] | None = None) -> ProfilePage:
+    def open_(setup: Callable[[Profile], None] | None = None, *, shown: bool = True) -> ProfilePage:
         ada = make_profile(tmp_path / "ada", "Ada", passphrase=PASSPHRASE)
         try:
             if setup is not None:
@@ -58,7 +59,8 @@ def open_page(
         page = ProfilePage(service)
         qtbot.addWidget(page)
         page.resize(640, 600)
-        page.show()
+        if shown:
+            page.show()
         return page
 
     yield open_
@@ -279,6 +281,21 @@ def test_switching_identities_and_back_to_self(
     show(qtbot, page, stranger)
     show(qtbot, page, me)  # our own id shows the self page too
     assert page.data is not None and page.data.is_self
+
+
+def test_a_hidden_page_reads_the_identity_asked_for_once_shown(
+    qtbot: QtBot, open_page: Callable[..., ProfilePage]
+) -> None:
+    stranger = RootKey.generate().public
+    page = open_page(shown=False)
+    page.show_self()
+    page.show_identity(stranger)
+    page.service.records_changed.emit()
+    assert page.data is None and not page.loading
+
+    page.show()
+    qtbot.waitUntil(lambda: settled(page), timeout=10_000)
+    assert page.data is not None and page.data.identity == stranger and not page.data.is_self
 
 
 def test_the_page_empties_when_the_profile_closes(

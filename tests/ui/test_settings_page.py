@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QValidator
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +19,7 @@ from smd_desktop.core.profile import Profile
 from smd_desktop.core.store.db import HEADER_NAME
 from smd_desktop.core.testing import FAST_KDF, make_profile
 from smd_desktop.ui.auto_lock import AUTO_LOCK_KEY, saved_auto_lock_minutes
+from smd_desktop.ui.port_box import PortSpinBox
 from smd_desktop.ui.service import CoreService
 from smd_desktop.ui.settings_page import (
     HOPS_KEY,
@@ -159,6 +162,8 @@ def test_listen_port_is_stored_in_the_profile_and_asks_for_a_restart(
 ) -> None:
     assert page.stored_port is None
     assert page.port_status.text() == "No port chosen yet: the network picks a free one."
+    assert page.port.text() == "automatic" and page.port.port() is None
+    assert not page.port_button.isEnabled()  # nothing to store: unset already means automatic
     page.port.setValue(40123)
     assert page.port_button.isEnabled()
     with qtbot.waitSignal(page.network_settings_changed, timeout=10_000):
@@ -168,7 +173,57 @@ def test_listen_port_is_stored_in_the_profile_and_asks_for_a_restart(
     again = SettingsPage(service, settings=settings)
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: again.port.value() == 40123, timeout=10_000)
-    assert again.port.minimum() == 1024 and again.port.maximum() == 65535
+    assert again.port.text() == "40123" and again.port.port() == 40123
+    assert not again.port_button.isEnabled()
+
+
+def test_automatic_cannot_replace_a_stored_port(
+    qtbot: QtBot, page: SettingsPage, service: CoreService
+) -> None:
+    page.port.set_port(40124)
+    with qtbot.waitSignal(page.network_settings_changed, timeout=10_000):
+        page.port_button.click()
+    page.port.set_port(None)
+    assert page.port.text() == "automatic"
+    assert not page.port_button.isEnabled()
+    with qtbot.assertNotEmitted(page.network_settings_changed):
+        page.apply_port()
+    assert page.stored_port == 40124
+    assert in_core(qtbot, service, lambda p: p.store.get_meta(LISTEN_PORT_KEY)) == b"40124"
+
+
+def test_the_port_box_steps_between_automatic_and_1024_and_refuses_low_ports(
+    qtbot: QtBot,
+) -> None:
+    box = PortSpinBox()
+    qtbot.addWidget(box)
+    assert (box.minimum(), box.maximum(), box.text()) == (0, 65535, "automatic")
+    box.stepUp()
+    assert (box.value(), box.port(), box.text()) == (1024, 1024, "1024")
+    box.stepBy(5)
+    assert box.port() == 1029
+    box.stepBy(-10)
+    assert (box.port(), box.text()) == (None, "automatic")
+    box.stepBy(3)
+    assert box.port() == 1026
+    assert box.validate("80", 2)[0] == QValidator.State.Intermediate
+    assert box.validate("1023", 4)[0] == QValidator.State.Intermediate
+    assert box.validate("1024", 4)[0] == QValidator.State.Acceptable
+    assert box.validate("0", 1)[0] == QValidator.State.Acceptable
+    assert box.validate("65536", 5)[0] == QValidator.State.Invalid
+
+
+def test_a_typed_low_port_is_not_taken(qtbot: QtBot) -> None:
+    box = PortSpinBox()
+    qtbot.addWidget(box)
+    box.show()
+    box.set_port(40123)
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box, "80")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    box.clearFocus()
+    box.interpretText()
+    assert box.port() == 40123
 
 
 def test_hops_persist_and_ask_for_a_restart(

@@ -74,9 +74,11 @@ _LATEST_EDIT = (
     "(SELECT e.text FROM posts e WHERE e.edits = p.id AND e.identity = p.identity "
     "AND e.deleted = 0 ORDER BY e.ts DESC, e.id DESC LIMIT 1)"
 )
+# The latest edit is selected once (SQLite runs a correlated subquery each time it is named);
+# _post shows it instead of the original's text.
 _POST_COLUMNS = (
-    f"p.id, p.identity, p.device, p.seq, p.ts, COALESCE({_LATEST_EDIT}, p.text), p.reply_to, "
-    f"p.tags, p.images, {_LATEST_EDIT} IS NOT NULL, pr.name"
+    f"p.id, p.identity, p.device, p.seq, p.ts, p.text, p.reply_to, p.tags, p.images, "
+    f"{_LATEST_EDIT}, pr.name"
 )
 
 
@@ -87,17 +89,18 @@ def _blob_refs(raw: bytes | None) -> tuple[BlobRef, ...]:
 
 
 def _post(row: Any) -> PostView:
+    latest_edit = row[9]
     return PostView(
         id=RecordId(row[0]),
         identity=IdentityKey(row[1]),
         device=DeviceKey(row[2]),
         seq=row[3],
         timestamp=row[4],
-        text=row[5] or "",
+        text=(row[5] if latest_edit is None else latest_edit) or "",
         reply_to=RecordId(row[6]) if row[6] is not None else None,
         tags=tuple(canonical.decode(row[7])) if row[7] is not None else (),
         images=_blob_refs(row[8]),
-        edited=bool(row[9]),
+        edited=latest_edit is not None,
         author_name=row[10],
     )
 
