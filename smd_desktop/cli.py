@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -37,6 +38,7 @@ from .core.ids import (
     peer_id_text,
 )
 from .core.kdf import KdfParams
+from .core.plugins import PluginHost
 from .core.profile import Image, Profile
 from .core.store import PostView, profile_exists
 
@@ -78,7 +80,7 @@ def read_passphrase(*, new: bool = False) -> str:
 def _open(args: argparse.Namespace) -> Profile:
     if not profile_exists(args.data_dir):  # say so before asking for a passphrase
         raise NoProfile(f"no profile in {args.data_dir} (run 'smd init' or 'smd restore' first)")
-    return Profile.open(args.data_dir, read_passphrase())
+    return Profile.open(args.data_dir, read_passphrase(), plugins=args.plugins)
 
 
 def _read_file(path: str) -> bytes:
@@ -118,7 +120,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         args.name = input("Display name: ").strip() or None
     passphrase = read_passphrase(new=True)
     profile = Profile.create(
-        args.data_dir, passphrase, name=args.name, device_name=args.device_name, kdf=kdf_from_env()
+        args.data_dir,
+        passphrase,
+        name=args.name,
+        device_name=args.device_name,
+        kdf=kdf_from_env(),
+        plugins=args.plugins,
     )
     try:
         print(f"Identity: {identity_text(profile.identity)}")
@@ -138,7 +145,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Restore an identity from its phrase as a new device."""
     phrase = _secret("SMD_RECOVERY_PHRASE", "Recovery phrase (24 words): ")
     passphrase = read_passphrase(new=True)
-    profile = Profile.restore(args.data_dir, passphrase, phrase, name=args.name, kdf=kdf_from_env())
+    profile = Profile.restore(
+        args.data_dir, passphrase, phrase, name=args.name, kdf=kdf_from_env(), plugins=args.plugins
+    )
     try:
         print(f"Restored identity {identity_text(profile.identity)}")
         print(f"as a new device {peer_id_text(profile.device_key)}.")
@@ -394,7 +403,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not Path(args.file).exists():
         raise UserError(f"no such file: {args.file}")
     profile, count = import_backup(
-        Path(args.file), args.data_dir, read_passphrase(), kdf=kdf_from_env()
+        Path(args.file), args.data_dir, read_passphrase(), kdf=kdf_from_env(), plugins=args.plugins
     )
     try:
         print(f"Imported {count} records of {identity_text(profile.identity)}")
@@ -497,6 +506,78 @@ def cmd_connect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plugins_list(args: argparse.Namespace) -> int:
+    """List the installed plugins; with a profile, whether each is enabled there."""
+    statuses = args.plugins.statuses()
+    if profile_exists(args.data_dir) and (os.environ.get("SMD_PASSPHRASE") or sys.stdin.isatty()):
+        profile = _open(args)  # attaching shows what is enabled and running in this profile
+        try:
+            statuses = profile.plugins.statuses()
+        finally:
+            profile.close()
+    if args.json:
+        print_json(
+            [
+                {
+                    "name": s.name,
+                    "version": s.version,
+                    "title": s.title,
+                    "types": list(s.types),
+                    "enabled": s.enabled,
+                    "active": s.active,
+                    "error": s.error,
+                    "source": s.source,
+                }
+                for s in statuses
+            ]
+        )
+        return 0
+    if not statuses:
+        print("No plugins installed.")
+    for s in statuses:
+        state = "active" if s.active else ("disabled" if not s.enabled else "not running")
+        print(f"{s.name} {s.version}  {s.title}  [{state}]")
+        if s.types:
+            print(f"    types: {', '.join(s.types)}")
+        if s.error:
+            print(f"    problem: {s.error}")
+    return 0
+
+
+def _cmd_plugins_set(enabled: bool) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        profile = _open(args)
+        try:
+            status = profile.plugins.set_enabled(args.name, enabled)
+        finally:
+            profile.close()
+        if enabled and not status.active:
+            raise UserError(f"{args.name} is enabled but cannot run: {status.error}")
+        print(f"{args.name} {'enabled' if enabled else 'disabled'}.")
+        return 0
+
+    run.__doc__ = f"{'Enable' if enabled else 'Disable'} a plugin in this profile."
+    return run
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as indented JSON on stdout."""
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+class _Cli:
+    """The :class:`CliContext` plugin commands receive."""
+
+    def open_profile(self, args: argparse.Namespace) -> Profile:
+        return _open(args)
+
+    def print_json(self, value: Any) -> None:
+        print_json(value)
+
+    def name_of(self, profile: Profile, identity: IdentityKey) -> str:
+        return _name_of(profile, identity)
+
+
 def cmd_home(args: argparse.Namespace) -> int:
     """No command: the interactive first run, then a small home loop."""
     from .first_run import run_interactive
@@ -507,8 +588,10 @@ def cmd_home(args: argparse.Namespace) -> int:
 # -- parser -------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``smd`` argument parser."""
+def build_parser(plugins: PluginHost | None = None) -> argparse.ArgumentParser:
+    """The ``smd`` argument parser, with the sub-commands of ``plugins`` (default: the
+    installed ones)."""
+    plugins = plugins if plugins is not None else PluginHost.discover()
     parser = argparse.ArgumentParser(
         prog="smd", description="SMD: your social life in your own hands, peer to peer."
     )
@@ -519,7 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"profile directory (default: {default_data_dir()})",
     )
-    parser.set_defaults(func=cmd_home)
+    parser.set_defaults(func=cmd_home, plugins=plugins)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> Any:
@@ -605,6 +688,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--follow", action="store_true", help="also follow the inviter's identity")
     p.add_argument("--listen", action="append", help="multiaddr to listen on (repeatable)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the sync")
+
+    plug = add("plugins", cmd_plugins_list, "list, enable or disable plugins")
+    plug.add_argument("--json", action="store_true")
+    plsub = plug.add_subparsers(metavar="ACTION")
+    p = plsub.add_parser("list", help="list installed plugins and their state")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plugins_list)
+    for action, enabled in (("enable", True), ("disable", False)):
+        p = plsub.add_parser(action, help=f"{action} a plugin in this profile")
+        p.add_argument("name")
+        p.set_defaults(func=_cmd_plugins_set(enabled))
+    plugins.add_cli_commands(sub, _Cli())
     return parser
 
 
@@ -625,6 +720,8 @@ def _single_user_error(group: BaseExceptionGroup[BaseException]) -> BaseExceptio
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``smd``; returns the exit code."""
+    # A broken plugin is reported by 'smd plugins list', not on every command's stderr.
+    logging.getLogger("smd.plugins").addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
     if args.data_dir is None:
         args.data_dir = default_data_dir()

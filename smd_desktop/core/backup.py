@@ -24,6 +24,7 @@ from . import canonical
 from .errors import CodecError, CorruptBackup, UserError
 from .identity import RootKey
 from .kdf import KdfParams, StoreHeader
+from .plugins import PluginHost
 from .profile import Profile
 from .store import now_ms
 
@@ -115,6 +116,7 @@ def import_backup(
     *,
     kdf: KdfParams | None = None,
     device_name: str | None = None,
+    plugins: PluginHost | None = None,
 ) -> tuple[Profile, int]:
     """Restore a backup into a new data dir as a new device; returns (profile, records kept).
 
@@ -128,6 +130,7 @@ def import_backup(
         root=RootKey(payload["root_seed"]),
         device_name=device_name,
         kdf=kdf,
+        plugins=plugins,
     )
     for data, mime in payload["blobs"]:
         profile.store.put_blob(data, mime)

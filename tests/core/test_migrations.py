@@ -19,17 +19,21 @@ def test_a_profile_from_schema_1_upgrades_in_place(tmp_path: Path) -> None:
     conn = db.create_database(tmp_path / "p", PASSPHRASE, FAST_KDF)
     conn.execute("DROP TABLE blob_refs")  # undo migrations 2 and 3:
     conn.execute("DROP INDEX posts_recent")  # as a first-release profile left it
+    conn.execute("DROP INDEX records_type")  # and migration 4
+    conn.execute("DROP TABLE forgotten")
+    conn.execute("DROP TABLE plugin_state")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
 
     reopened = db.open_database(tmp_path / "p", PASSPHRASE)
     (version,) = reopened.execute("PRAGMA user_version").fetchone()
-    assert version == len(MIGRATIONS) == 3
+    assert version == len(MIGRATIONS) == 4
     assert reopened.execute("SELECT count(*) FROM blob_refs").fetchone() == (0,)
     plan = reopened.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM posts WHERE edits IS NULL ORDER BY ts DESC, id DESC"
     ).fetchall()
     assert "posts_recent" in str(plan)
+    assert reopened.execute("SELECT count(*) FROM plugin_state").fetchone() == (0,)
     reopened.close()
 
 

@@ -91,6 +91,8 @@ def purge(conn: Connection, record_id: bytes) -> None:
     )
     row = conn.execute("SELECT raw FROM records WHERE id = ?", (record_id,)).fetchone()
     if row is not None:
+        # Plugins drop what they derived from it (drained after the ingest, same transaction).
+        conn.execute("INSERT OR IGNORE INTO forgotten (record_id) VALUES (?)", (record_id,))
         stripped = without_content(parse_record(row[0]))
         conn.execute("UPDATE records SET raw = ? WHERE id = ?", (stripped.raw, record_id))
 
@@ -200,7 +202,15 @@ def revoke_feed(conn: Connection, device: bytes, after_seq: int) -> None:
     )
     if not doomed:
         return
+    # SQLite may hand the freed rowids to new records: plugins' catch-up cursors must not have
+    # passed them (indexing is idempotent, so re-reading a few rows is harmless).
+    conn.execute(
+        "UPDATE plugin_state SET cursor = min(cursor, (SELECT min(rowid) - 1 FROM records"
+        " WHERE device = ? AND seq > ?))",
+        (device, limit),
+    )
     for record_id in doomed:
+        conn.execute("INSERT OR IGNORE INTO forgotten (record_id) VALUES (?)", (record_id,))
         conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
         conn.execute("DELETE FROM posts WHERE id = ?", (record_id,))
         conn.execute("DELETE FROM tombstones WHERE record_id = ?", (record_id,))

@@ -194,6 +194,12 @@ def _maybe_fill_content(
         return Outcome.DUPLICATE, "deleted by its author"
     conn.execute("UPDATE records SET raw = ? WHERE id = ?", (record.raw, record.id))
     index_record(conn, record, identity)
+    # Plugins passed this row while it had no content: let their catch-up read it again.
+    conn.execute(
+        "UPDATE plugin_state SET cursor = min(cursor, (SELECT rowid - 1 FROM records"
+        " WHERE id = ?))",
+        (record.id,),
+    )
     return Outcome.ACCEPTED, "content filled in"
 
 

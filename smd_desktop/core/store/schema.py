@@ -131,4 +131,21 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX posts_recent ON posts (ts DESC, id DESC) WHERE edits IS NULL;
     """,
+    # 4: the plugin platform. Plugins index the records of their types by catching up on
+    # ``records`` in rowid order (records_type makes that a range scan per type); core purges
+    # and revocations queue the ids plugins must forget; plugin_state keeps each plugin's
+    # schema version, catch-up cursor and whether the user enabled it.
+    """
+    CREATE INDEX records_type ON records (type);
+    CREATE TABLE forgotten (
+        record_id BLOB PRIMARY KEY
+    );
+    CREATE TABLE plugin_state (
+        name           TEXT PRIMARY KEY,
+        enabled        INTEGER NOT NULL DEFAULT 1,
+        schema_version INTEGER NOT NULL DEFAULT 0,
+        cursor         INTEGER NOT NULL DEFAULT 0,
+        clean          INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,6 +36,8 @@ class Store:
         self.data_dir = data_dir
         self.validators: dict[str, Validator] = {}
         """Validators of plugin-owned content types (the core's always apply to core types)."""
+        self.after_ingest: Callable[[db.Connection], None] = _clear_forgotten
+        """Runs at the end of every ingest transaction (the plugin host indexes there)."""
 
     @classmethod
     def create(cls, data_dir: Path, passphrase: str, params: KdfParams) -> Store:
@@ -71,6 +73,24 @@ class Store:
                 yield self._conn
             except db.DatabaseError as exc:
                 raise StoreError(f"database read failed: {exc}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[db.Connection]:
+        """The connection, for a plugin's short read queries (holds the store lock).
+
+        Rule: read only, and keep it short: every other store call waits meanwhile.
+        """
+        with self._read() as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[db.Connection]:
+        """One write transaction, for a plugin's own tables (never ``records`` or ``feeds``).
+
+        Rolls back when the block raises.
+        """
+        with self._write() as conn:
+            yield conn
 
     # -- settings and secrets (inside the encrypted database) -------------------------------
 
@@ -119,6 +139,7 @@ class Store:
             for i, record in valid:
                 results[i] = ingest_verified(conn, record, now, drain=False)
             drain_pending(conn, dict.fromkeys(r.author for _, r in valid), now)
+            self.after_ingest(conn)
         return [r for r in results if r is not None]
 
     def heads(self) -> dict[DeviceKey, int]:
@@ -279,6 +300,11 @@ class Store:
         """See :func:`queries.forks`."""
         with self._read() as conn:
             return queries.forks(conn)
+
+
+def _clear_forgotten(conn: db.Connection) -> None:
+    # Without plugins nobody needs the ids of purged records.
+    conn.execute("DELETE FROM forgotten")
 
 
 def _id_if_parseable(raw: bytes) -> RecordId | None:

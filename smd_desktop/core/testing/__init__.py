@@ -5,6 +5,7 @@ Nothing here is used by the app itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from ..content import CERT
 from ..identity import RootKey
 from ..ids import DeviceKey, RecordId
 from ..kdf import KdfParams
+from ..plugins import PluginHost
 from ..profile import Profile
 from ..records import SignedRecord, sign_record
 from ..store import IngestResult, Store
@@ -29,9 +31,21 @@ def make_profile(
     *,
     passphrase: str = "correct horse battery staple",
     root: RootKey | None = None,
+    plugins: Sequence[object] | PluginHost = (),
 ) -> Profile:
-    """A new profile with fast key derivation."""
-    return Profile.create(data_dir, passphrase, name=name, root=root, kdf=FAST_KDF)
+    """A new profile with fast key derivation.
+
+    ``plugins``: plugin modules/objects to load into a fresh host (or a host): a host binds to
+    one profile, so give each profile its own.
+    """
+    if not isinstance(plugins, PluginHost):
+        host = PluginHost()
+        for plugin in plugins:
+            status = host.add(plugin)
+            if status.error:
+                raise ValueError(f"test plugin refused: {status.error}")
+        plugins = host
+    return Profile.create(data_dir, passphrase, name=name, root=root, kdf=FAST_KDF, plugins=plugins)
 
 
 def copy_records(source: Store, target: Store) -> list[IngestResult]:
