@@ -17,15 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from . import __version__
 from .cli import default_data_dir, kdf_from_env
 from .core.ids import identity_text
+from .core.plugins import PluginHost, SearchHit
 from .core.store import now_ms
 from .ui.auto_lock import AutoLock, saved_auto_lock_minutes
 from .ui.main_window import MainWindow
 from .ui.network_page import NetworkPage
+from .ui.plugin_api import UiContext
+from .ui.plugin_ui import PluginUi
+from .ui.plugins_panel import PluginsPanel
+from .ui.search_dialog import SearchDialog
 from .ui.service import CoreService
 from .ui.settings_page import SettingsPage, saved_hops
 from .ui.theme import apply_theme, saved_theme
@@ -194,14 +200,28 @@ def notification(
 class DesktopApp:
     """Builds and runs the whole app for one data directory."""
 
-    def __init__(self, data_dir: Path, *, lan: bool = True) -> None:
+    def __init__(
+        self, data_dir: Path, *, lan: bool = True, plugins: PluginHost | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.guest = TrioGuest()
-        self.service = CoreService(self.guest, data_dir, kdf=kdf_from_env())
+        # The plugins' core parts load now (light, headless); their Qt parts once unlocked.
+        self.plugins = plugins if plugins is not None else PluginHost.discover()
+        self.service = CoreService(self.guest, data_dir, kdf=kdf_from_env(), plugins=self.plugins)
+        # Called from the worker thread: a Qt signal crosses to the GUI thread safely.
+        self.plugins.listeners.append(
+            lambda status: self.service.error.emit(
+                f"The plugin {status.title} was turned off: {status.error}"
+            )
+        )
+        self.plugin_ui: PluginUi | None = None
+        self._search: SearchDialog | None = None
         self.network = NetworkPage()
         self.node = NodeController(self.service, self.network, lan=lan)
         self.window: MainWindow | None = None
         self.settings_page = SettingsPage(self.service)
+        self.plugins_panel = PluginsPanel(self.service)
+        self.settings_page.add_section(self.plugins_panel)
         self.tray = Tray()
         qapp = QApplication.instance()
         assert isinstance(qapp, QApplication), "build the QApplication first"
@@ -241,13 +261,46 @@ class DesktopApp:
         self.people.follow_invite_requested.connect(
             lambda code: self.service.run(self.follow_invite, code)
         )
+        ui = UiContext(self.service, open_identity=self.open_identity, show_page=self.show_page)
+        self.plugin_ui = PluginUi(self.plugins, ui, on_failure=self._plugin_ui_failed)
+        plugin_pages = [(page.title, page.widget) for page in self.plugin_ui.pages()]
+        self.plugins_panel.add_plugin_panels(self.plugin_ui.settings_panels())
         return [
             ("Home", home),
             ("People", self.people),
             ("Profile", self.profile_page),
+            *plugin_pages,
             ("Network", self.network),
             ("Settings", self.settings_page),
         ]
+
+    def show_page(self, title: str) -> None:
+        """Switch the window to a page by title."""
+        if self.window is not None:
+            self.window.show_page(title)
+
+    def _plugin_ui_failed(self, name: str, message: str) -> None:
+        self.service.error.emit(f"The plugin {name} was turned off: {message}")
+        if self.service.is_open:
+            self.service.run(
+                lambda: self.service.call(lambda p: p.plugins.report_failure(name, message))
+            )
+
+    def open_search(self) -> SearchDialog:
+        """Show the search box (Ctrl+F) over every plugin's search provider."""
+        if self._search is None:
+            self._search = SearchDialog(self.service, self._open_hit, self.window)
+        self._search.show()
+        self._search.raise_()
+        self._search.activateWindow()
+        self._search.query.setFocus()
+        return self._search
+
+    def _open_hit(self, hit: SearchHit) -> bool:
+        if self.plugin_ui is not None and self.plugin_ui.open_search_hit(hit):
+            return True
+        self.open_identity(hit.author)  # no plugin page for it: show its author
+        return True
 
     def open_identity(self, identity: bytes) -> None:
         """Show one identity on the Profile page and switch to it."""
@@ -285,6 +338,8 @@ class DesktopApp:
     def show_window(self) -> MainWindow:
         """Build and show the main window, then start the node."""
         self.window = MainWindow(self.service, self.pages(), on_quit=self.quit)
+        search = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self.window)
+        search.activated.connect(self.open_search)
         self.window.show()
         self.tray.show()
         self.service.run(self.node.run)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..core.errors import SmdError, WrongPassphrase
 from ..core.kdf import KdfParams
+from ..core.plugins import PluginHost
 from ..core.profile import Profile
 from ..core.store import profile_exists
 from .trio_bridge import TrioGuest
@@ -38,11 +39,20 @@ class CoreService(QObject):
     """Something failed; the text is a plain sentence for the user."""
     busy_changed = Signal(bool)
 
-    def __init__(self, guest: TrioGuest, data_dir: Path, *, kdf: KdfParams | None = None) -> None:
+    def __init__(
+        self,
+        guest: TrioGuest,
+        data_dir: Path,
+        *,
+        kdf: KdfParams | None = None,
+        plugins: PluginHost | None = None,
+    ) -> None:
         super().__init__()
         self.guest = guest
         self.data_dir = data_dir
         self.kdf = kdf
+        self.plugins = plugins if plugins is not None else PluginHost()
+        """The installed plugins; attached to each profile this service opens."""
         self._profile: Profile | None = None
         self._limiter: trio.CapacityLimiter | None = None
         self._busy = 0
@@ -105,7 +115,9 @@ class CoreService(QObject):
     async def unlock(self, passphrase: str) -> bool:
         """Open the profile; False (and nothing changed on disk) for a wrong passphrase."""
         try:
-            profile = await self.blocking(Profile.open, self.data_dir, passphrase)
+            profile = await self.blocking(
+                Profile.open, self.data_dir, passphrase, plugins=self.plugins
+            )
         except WrongPassphrase:
             return False
         self._opened(profile)
@@ -114,7 +126,7 @@ class CoreService(QObject):
     async def create(self, passphrase: str, name: str) -> str:
         """Create a new identity; returns its 24-word recovery phrase (show it once)."""
         profile = await self.blocking(
-            Profile.create, self.data_dir, passphrase, name=name, kdf=self.kdf
+            Profile.create, self.data_dir, passphrase, name=name, kdf=self.kdf, plugins=self.plugins
         )
         phrase = profile.root.phrase()
         self._opened(profile)
@@ -123,7 +135,13 @@ class CoreService(QObject):
     async def restore(self, passphrase: str, phrase: str, name: str | None = None) -> None:
         """Restore an identity from its phrase, as a new device."""
         profile = await self.blocking(
-            Profile.restore, self.data_dir, passphrase, phrase, name=name, kdf=self.kdf
+            Profile.restore,
+            self.data_dir,
+            passphrase,
+            phrase,
+            name=name,
+            kdf=self.kdf,
+            plugins=self.plugins,
         )
         self._opened(profile)
 
@@ -132,7 +150,7 @@ class CoreService(QObject):
         from ..core.backup import import_backup
 
         profile, count = await self.blocking(
-            import_backup, path, self.data_dir, passphrase, kdf=self.kdf
+            import_backup, path, self.data_dir, passphrase, kdf=self.kdf, plugins=self.plugins
         )
         self._opened(profile)
         return count
