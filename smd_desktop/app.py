@@ -25,6 +25,7 @@ from .cli import default_data_dir, kdf_from_env
 from .core.ids import identity_text
 from .core.plugins import PluginHost, SearchHit
 from .core.store import now_ms
+from .ui.app_icon import APP_ID, app_icon
 from .ui.auto_lock import AutoLock, saved_auto_lock_minutes
 from .ui.main_window import MainWindow
 from .ui.network_page import NetworkPage
@@ -458,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("SMD")
     app.setOrganizationName("SMD")
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(APP_ID)  # Wayland app id; groups the window with the desktop entry
     apply_theme(app, saved_theme())
     desktop = DesktopApp(args.data_dir or default_data_dir(), lan=not args.no_mdns)
     desktop.guest.start()

@@ -11,13 +11,18 @@ from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from .app_icon import app_icon
+
 ICON_SIZE = 64
 BADGE_COLOR = "#d93025"
 APP_COLOR = "#2f6fd1"
 
 
 def app_pixmap(size: int = ICON_SIZE) -> QPixmap:
-    """The plain app icon: a blue rounded square with an "S"."""
+    """The app icon at ``size``; a blue rounded square with an "S" if none is installed."""
+    icon = app_icon()
+    if not icon.isNull():
+        return icon.pixmap(size, size)
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
