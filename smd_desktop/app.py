@@ -265,6 +265,10 @@ class DesktopApp:
         ui = UiContext(self.service, open_identity=self.open_identity, show_page=self.show_page)
         self.plugin_ui = PluginUi(self.plugins, ui, on_failure=self._plugin_ui_failed)
         plugin_pages = [(page.title, page.widget) for page in self.plugin_ui.pages()]
+        plugin_ui = self.plugin_ui
+        self.profile_page.set_panel_factory(
+            lambda identity: [(p.title, p.widget) for p in plugin_ui.profile_panels(identity)]
+        )
         self.plugins_panel.add_plugin_panels(self.plugin_ui.settings_panels())
         return [
             ("Home", home),

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -117,6 +118,7 @@ def _block(profile: Profile, identity: IdentityKey, blocked: bool) -> None:
 
 
 type _Change = Callable[[Profile, IdentityKey, bool], None]
+type PanelFactory = Callable[[IdentityKey], list[tuple[str, QWidget]]]
 
 
 class ProfileEditor(QGroupBox):
@@ -265,8 +267,18 @@ class ProfilePage(QWidget):
         layout.addLayout(header)
         layout.addLayout(actions)
         layout.addWidget(self.editor)
-        layout.addWidget(self.posts_title)
-        layout.addWidget(self.posts, 1)
+        # Posts first; plugins add their panels (e.g. this person's references) as more tabs.
+        posts_box = QWidget(self)
+        posts_layout = QVBoxLayout(posts_box)
+        posts_layout.setContentsMargins(0, 0, 0, 0)
+        posts_layout.addWidget(self.posts_title)
+        posts_layout.addWidget(self.posts, 1)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Profile sections")
+        self.tabs.addTab(posts_box, "Posts")
+        layout.addWidget(self.tabs, 1)
+        self._panel_factory: PanelFactory | None = None
+        self._panels_for: IdentityKey | None = None
 
         self.edit_button.clicked.connect(self.start_edit)
         self.editor.save.clicked.connect(self.save_edit)
@@ -284,6 +296,30 @@ class ProfilePage(QWidget):
             self.refresh()
 
     # -- what to show ---------------------------------------------------------------------
+
+    def set_panel_factory(self, factory: PanelFactory | None) -> None:
+        """``factory(identity)`` gives the (title, widget) panels plugins show for a person;
+        they become tabs after Posts and are rebuilt when another person is shown."""
+        self._panel_factory = factory
+        self._panels_for = None
+        if self.data is not None:
+            self._rebuild_panels(self.data.identity)
+
+    def panel_titles(self) -> list[str]:
+        """The tab titles, Posts first."""
+        return [self.tabs.tabText(i) for i in range(self.tabs.count())]
+
+    def _rebuild_panels(self, identity: IdentityKey) -> None:
+        if self._panel_factory is None or identity == self._panels_for:
+            return
+        while self.tabs.count() > 1:
+            widget = self.tabs.widget(1)
+            self.tabs.removeTab(1)
+            if widget is not None:
+                widget.deleteLater()
+        self._panels_for = identity
+        for title, widget in self._panel_factory(identity):
+            self.tabs.addTab(widget, title)
 
     def show_identity(self, identity: bytes) -> None:
         """Show ``identity`` (our own identity shows the editable self page)."""
@@ -356,6 +392,7 @@ class ProfilePage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, post.id)
             self.posts.addItem(item)
         self.posts_title.setText(f"Posts ({len(data.posts)})" if data.posts else "No posts yet")
+        self._rebuild_panels(data.identity)
         self.loaded.emit()
 
     def _show_avatar(self) -> None:

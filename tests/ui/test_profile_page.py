@@ -306,3 +306,37 @@ def test_the_page_empties_when_the_profile_closes(
     with qtbot.waitSignal(page.service.closed, timeout=10_000):
         page.service.run(page.service.close)
     assert page.data is None and page.name.text() == "" and not page.edit_button.isVisible()
+
+
+def test_plugin_panels_are_tabs_rebuilt_for_each_person(
+    qtbot: QtBot, open_page: Callable[..., ProfilePage], tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    bob = make_profile(tmp_path / "bob", "Bob")
+    bob_id = bob.identity
+
+    def setup(ada: Profile) -> None:
+        copy_records(bob.store, ada.store)
+        bob.close()
+
+    page = open_page(setup)
+    show(qtbot, page, None)
+    built: list[bytes] = []
+
+    def panels(identity: bytes) -> list[tuple[str, QWidget]]:
+        built.append(identity)
+        return [("References", QLabel(f"refs of {identity.hex()[:8]}"))]
+
+    page.set_panel_factory(panels)
+    assert page.panel_titles() == ["Posts", "References"]
+    me = page.data.identity if page.data else b""
+    page.refresh()
+    qtbot.waitUntil(lambda: settled(page), timeout=10_000)
+    assert built == [me]  # the same person again: the panels are kept
+
+    show(qtbot, page, bob_id)
+    assert built == [me, bob_id]
+    assert page.panel_titles() == ["Posts", "References"]
+    label = page.tabs.widget(1)
+    assert isinstance(label, QLabel) and label.text() == f"refs of {bob_id.hex()[:8]}"
