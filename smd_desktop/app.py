@@ -217,6 +217,7 @@ class DesktopApp:
         )
         self.plugin_ui: PluginUi | None = None
         self._search: SearchDialog | None = None
+        self._unlock_dialog: QDialog | None = None
         self.network = NetworkPage()
         self.node = NodeController(self.service, self.network, lan=lan)
         self.window: MainWindow | None = None
@@ -381,7 +382,14 @@ class DesktopApp:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._unlocked_again)
         dialog.rejected.connect(self._quit_from_lock)
+        # Parentless: without a Python reference the dialog would be collected at once and
+        # the user left with no window at all.
+        self._unlock_dialog = dialog
+        dialog.finished.connect(self._forget_unlock_dialog)
         dialog.open()
+
+    def _forget_unlock_dialog(self) -> None:
+        self._unlock_dialog = None
 
     def _unlocked_again(self) -> None:
         self.raise_window()
