@@ -40,7 +40,7 @@ def smd_plugin_info() -> PluginInfo:
             "links disclosed; search and endorse the directories of people you follow."
         ),
         types=(ENTRY_TYPE, ENDORSE_TYPE),
-        ui_module=None,  # the Qt part (plugins.references.qt) is not written yet
+        ui_module="plugins.references.qt",
     )
 
 

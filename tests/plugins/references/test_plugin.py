@@ -35,7 +35,10 @@ def test_every_table_it_creates_is_named_after_it(alice: Profile) -> None:
         }
     assert names >= {"references_entries", "references_fts", "references_endorsements"}
     assert all(n.startswith(("references_", "sqlite_autoindex_references_")) for n in names)
-    assert references_plugin.smd_plugin_info().ui_module is None
+
+
+def test_its_qt_part_is_named_for_the_desktop_app_only() -> None:
+    assert references_plugin.smd_plugin_info().ui_module == "plugins.references.qt"
 
 
 def test_reenabling_rebuilds_the_index_from_the_records(
