@@ -2,8 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
-Builds throwaway profiles in a temporary directory (fast KDF), fills them with posts and
-follows, opens the app unlocked without starting the network, and grabs each page.
+Builds throwaway profiles in a temporary directory (fast KDF), fills them with posts, follows
+and reference entries, opens the app unlocked without starting the network, and grabs each
+page.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+import plugins.references.plugin as references_plugin
+from plugins.references.core import AffiliateLink, Directory, EntryDraft
 from smd_desktop.app import DesktopApp
 from smd_desktop.core.profile import Image
 from smd_desktop.core.testing import copy_records, make_profile
@@ -50,13 +54,60 @@ def wait_until(condition: object, timeout_ms: int = 15_000) -> None:
         waited += 50
 
 
+REFERENCES = [
+    EntryDraft(
+        title="Rancilio Silvia espresso machine",
+        url="https://www.ranciliogroup.com/rancilio-silvia/",
+        category=("Kitchen", "Coffee"),
+        note="Eight years, two gaskets, zero regrets. Learn to temperature-surf.",
+        tags=("espresso",),
+        since="2017",
+        still_using=True,
+        verdict="essential",
+        affiliate=(AffiliateLink("Example Partners", "https://shop.example.com/silvia?aff=ada"),),
+        disclosures=frozenset({"affiliate"}),
+    ),
+    EntryDraft(
+        title="Lodge cast-iron skillet, 10 inch",
+        url="https://www.lodgecastiron.com/",
+        category=("Kitchen", "Cookware"),
+        note="The pan I would save from a fire.",
+        verdict="recommend",
+        disclosures=frozenset({"free"}),
+    ),
+    EntryDraft(
+        title="Structure and Interpretation of Computer Programs",
+        url="https://mitpress.mit.edu/9780262510875/",
+        category=("Books", "Programming"),
+        note="Read it slowly, do the exercises.",
+        verdict="essential",
+    ),
+]
+
+
 def build_sample(root: Path) -> Path:
-    me = make_profile(root / "me", "Ada Lovelace", passphrase=PASSPHRASE)
+    me = make_profile(
+        root / "me", "Ada Lovelace", passphrase=PASSPHRASE, plugins=[references_plugin]
+    )
     me.set_profile(bio="Engines, poetry and sourdough.")
+    for draft in REFERENCES:
+        Directory(me).add(draft)
     for name, texts in POSTS.items():
-        friend = make_profile(root / name.split()[0].lower(), name, passphrase=PASSPHRASE)
+        friend = make_profile(
+            root / name.split()[0].lower(), name, passphrase=PASSPHRASE, plugins=[references_plugin]
+        )
         for text in texts:
             friend.post(text)
+        if name.startswith("Maya"):
+            Directory(friend).add(
+                EntryDraft(
+                    title="Skutt KM-818 kiln",
+                    url="https://skutt.com/",
+                    category=("Studio", "Ceramics"),
+                    note="Reliable, and the controller is easy to program for glaze tests.",
+                    verdict="recommend",
+                )
+            )
         copy_records(friend.store, me.store)
         me.follow(friend.identity)
         friend.close()
@@ -99,6 +150,10 @@ def main() -> int:
                 )
                 desktop.network.sync_progress("12D3KooWExamplePeerMaya", 640, 1000)
                 desktop.network.set_invite("smd1" + "ExampleInviteCode" * 8)
+            if title == "References":
+                refs: Any = window.stack.currentWidget()
+                wait_until(lambda refs=refs: refs.entries.rowCount() == len(REFERENCES))
+                refs.show_entry(refs.entries.entry_at(1).id)
             pump(200)
             path = out / f"{title.lower()}.png"
             window.grab().save(str(path))

@@ -106,10 +106,9 @@ class EntryDetailView(QWidget):
         self.withdraw.clicked.connect(self._withdraw)
         self.status = self._label("Endorsement status")
 
-        links = QHBoxLayout()
-        links.addWidget(self.open_link)
-        links.addWidget(self.open_plain)
-        links.addStretch(1)
+        links = QVBoxLayout()  # stacked: the labels are long and the pane is narrow
+        links.addWidget(self.open_link, 0, Qt.AlignmentFlag.AlignLeft)
+        links.addWidget(self.open_plain, 0, Qt.AlignmentFlag.AlignLeft)
         endorse_row = QHBoxLayout()
         endorse_row.addWidget(self.endorse_note, 1)
         endorse_row.addWidget(self.endorse)
@@ -128,6 +127,7 @@ class EntryDetailView(QWidget):
         body.addWidget(self.endorsements, 1)
         body.addLayout(endorse_row)
         body.addWidget(self.status)
+        body.addStretch(1)  # pack the fields at the top when there are no endorsements
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
         layout.addWidget(self.body, 1)
