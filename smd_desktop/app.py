@@ -27,6 +27,7 @@ from .core.plugins import PluginHost, SearchHit
 from .core.store import now_ms
 from .ui.app_icon import APP_ID, app_icon
 from .ui.auto_lock import AutoLock, saved_auto_lock_minutes
+from .ui.i18n import install_translator
 from .ui.main_window import MainWindow
 from .ui.network_page import NetworkPage
 from .ui.plugin_api import UiContext
@@ -469,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-mdns", action="store_true", help="no LAN discovery")
     args = parser.parse_args(argv)
     app = QApplication(sys.argv[:1])
+    install_translator(app)  # SMD_LANG or the system's language; before any widget
     app.setApplicationName("SMD")
     app.setOrganizationName("SMD")
     app.setWindowIcon(app_icon())

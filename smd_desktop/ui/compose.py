@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -32,6 +32,7 @@ from ..core.ids import RecordId
 from ..core.profile import Image, Profile
 from ..core.records import SignedRecord
 from ..core.store import PostView
+from .i18n import QT_TRANSLATE_NOOP
 from .service import CoreService
 from .timeline_model import author_label
 
@@ -40,7 +41,8 @@ DRAFT_KEY = "compose/draft"
 THUMB_SIZE = 64
 """Edge of an attached image's preview, in pixels."""
 OVER_LIMIT_STYLE = "color: #c62828; font-weight: bold;"
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp)"
+IMAGE_FILTER = QT_TRANSLATE_NOOP("ComposeBox", "Images (*.png *.jpg *.jpeg *.gif *.webp)")
+"""The file dialog's filter (English; shown translated)."""
 
 
 class Mode(enum.Enum):
@@ -66,10 +68,12 @@ def _read_images(paths: Sequence[Path], size: int) -> tuple[list[_Attachment], l
         try:
             image = Image.from_bytes(path.read_bytes())
         except OSError as exc:
-            problems.append(f"{path.name}: could not be read ({exc.strerror or exc})")
+            text = QCoreApplication.translate("ComposeBox", "{file}: could not be read ({reason})")
+            problems.append(text.format(file=path.name, reason=exc.strerror or exc))
             continue
         except SmdError as exc:
-            problems.append(f"{path.name}: {exc}")
+            text = QCoreApplication.translate("ComposeBox", "{file}: {problem}")
+            problems.append(text.format(file=path.name, problem=exc))
             continue
         preview = QImage.fromData(image.data)
         if not preview.isNull():
@@ -122,38 +126,38 @@ class ComposeBox(QWidget):
         self._busy = False
         self._restoring = False
 
-        self.setAccessibleName("Compose a post")
+        self.setAccessibleName(self.tr("Compose a post"))
         self.mode_label = QLabel(self)
-        self.mode_label.setAccessibleName("Compose mode")
+        self.mode_label.setAccessibleName(self.tr("Compose mode"))
         self.cancel_button = QToolButton(self)
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.setAccessibleName("Cancel reply or edit")
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel reply or edit"))
         self.cancel_button.clicked.connect(self.cancel_mode)
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.mode_label, 1)
         mode_row.addWidget(self.cancel_button)
 
         self.editor = QPlainTextEdit(self)
-        self.editor.setPlaceholderText("What's happening?")
-        self.editor.setAccessibleName("Post text")
+        self.editor.setPlaceholderText(self.tr("What's happening?"))
+        self.editor.setAccessibleName(self.tr("Post text"))
         self.editor.setTabChangesFocus(True)
         self.editor.setMaximumHeight(120)
         self.editor.installEventFilter(self)
         self.editor.textChanged.connect(self._on_text_changed)
 
         self.thumbnails = QWidget(self)
-        self.thumbnails.setAccessibleName("Attached images")
+        self.thumbnails.setAccessibleName(self.tr("Attached images"))
         self._thumb_layout = QHBoxLayout(self.thumbnails)
         self._thumb_layout.setContentsMargins(0, 0, 0, 0)
 
-        self.attach_button = QPushButton("Attach images…", self)
-        self.attach_button.setAccessibleName("Attach images")
+        self.attach_button = QPushButton(self.tr("Attach images…"), self)
+        self.attach_button.setAccessibleName(self.tr("Attach images"))
         self.attach_button.clicked.connect(self.choose_images)
         self.counter = QLabel(self)
-        self.counter.setAccessibleName("Character count")
-        self.post_button = QPushButton("Post", self)
-        self.post_button.setAccessibleName("Post")
-        self.post_button.setToolTip("Post (Ctrl+Enter)")
+        self.counter.setAccessibleName(self.tr("Character count"))
+        self.post_button = QPushButton(self.tr("Post"), self)
+        self.post_button.setAccessibleName(self.tr("Post"))
+        self.post_button.setToolTip(self.tr("Post (Ctrl+Enter)"))
         self.post_button.setDefault(False)
         self.post_button.clicked.connect(self.submit)
         actions = QHBoxLayout()
@@ -252,22 +256,22 @@ class ComposeBox(QWidget):
         if self._mode is Mode.NEW or self._target is None:
             self.mode_label.hide()
             self.cancel_button.hide()
-            self.post_button.setText("Post")
-            self.post_button.setAccessibleName("Post")
+            self.post_button.setText(self.tr("Post"))
+            self.post_button.setAccessibleName(self.tr("Post"))
             self.attach_button.setEnabled(True)
             return
         name = author_label(self._target)
         if self._mode is Mode.REPLY:
-            self.mode_label.setText(f"Replying to {name}")
-            self.post_button.setText("Reply")
-            self.post_button.setAccessibleName("Post reply")
-            self.cancel_button.setAccessibleName("Cancel reply")
+            self.mode_label.setText(self.tr("Replying to {name}").format(name=name))
+            self.post_button.setText(self.tr("Reply"))
+            self.post_button.setAccessibleName(self.tr("Post reply"))
+            self.cancel_button.setAccessibleName(self.tr("Cancel reply"))
             self.attach_button.setEnabled(True)
         else:
-            self.mode_label.setText("Editing your post")
-            self.post_button.setText("Save")
-            self.post_button.setAccessibleName("Save edit")
-            self.cancel_button.setAccessibleName("Cancel edit")
+            self.mode_label.setText(self.tr("Editing your post"))
+            self.post_button.setText(self.tr("Save"))
+            self.post_button.setAccessibleName(self.tr("Save edit"))
+            self.cancel_button.setAccessibleName(self.tr("Cancel edit"))
             self.attach_button.setEnabled(False)  # an edit keeps the post's images
         self.mode_label.show()
         self.cancel_button.show()
@@ -292,7 +296,7 @@ class ComposeBox(QWidget):
         over = count > MAX_POST_CHARS
         self.counter.setStyleSheet(OVER_LIMIT_STYLE if over else "")
         self.counter.setToolTip(
-            f"{count - MAX_POST_CHARS} characters over the limit" if over else ""
+            self.tr("%n characters over the limit", "", count - MAX_POST_CHARS) if over else ""
         )
         self.post_button.setEnabled(self.can_submit())
 
@@ -315,7 +319,9 @@ class ComposeBox(QWidget):
 
     def choose_images(self) -> None:
         """Ask for image files and attach them."""
-        paths, _ = QFileDialog.getOpenFileNames(self, "Attach images", "", IMAGE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Attach images"), "", self.tr(IMAGE_FILTER)
+        )
         if paths:
             self.attach_files([Path(p) for p in paths])
 
@@ -331,7 +337,7 @@ class ComposeBox(QWidget):
             return  # an edit began meanwhile; it keeps the post's own images
         room = MAX_IMAGES - len(self._attachments)
         if len(found) > room:
-            problems.append(f"a post has at most {MAX_IMAGES} images")
+            problems.append(self.tr("a post has at most %n images", "", MAX_IMAGES))
             found = found[: max(room, 0)]
         self._attachments.extend(found)
         self._rebuild_thumbnails()
@@ -366,15 +372,17 @@ class ComposeBox(QWidget):
         picture = QLabel(box)
         picture.setFixedSize(QSize(THUMB_SIZE, THUMB_SIZE))
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        picture.setAccessibleName(f"Image {index + 1}: {attachment.name}")
+        picture.setAccessibleName(
+            self.tr("Image {number}: {file}").format(number=index + 1, file=attachment.name)
+        )
         if attachment.preview.isNull():
             picture.setText(attachment.image.mime.removeprefix("image/").upper())
         else:
             picture.setPixmap(QPixmap.fromImage(attachment.preview))
         remove = QToolButton(box)
         remove.setText("✕")
-        remove.setToolTip(f"Remove {attachment.name}")
-        remove.setAccessibleName(f"Remove image {index + 1}")
+        remove.setToolTip(self.tr("Remove {file}").format(file=attachment.name))
+        remove.setAccessibleName(self.tr("Remove image {number}").format(number=index + 1))
         remove.clicked.connect(lambda: self.remove_image(index))
         row.addWidget(picture)
         row.addWidget(remove, 0, Qt.AlignmentFlag.AlignTop)

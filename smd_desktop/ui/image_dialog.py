@@ -19,17 +19,17 @@ class ImageDialog(QDialog):
 
     def __init__(self, service: CoreService, ref: BlobRef, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Image")
+        self.setWindowTitle(self.tr("Image"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.service = service
         self.ref = ref
-        self.label = QLabel("Loading…", self)
+        self.label = QLabel(self.tr("Loading…"), self)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setAccessibleName("Image")
+        self.label.setAccessibleName(self.tr("Image"))
         scroll = QScrollArea(self)
         scroll.setWidget(self.label)
         scroll.setWidgetResizable(True)
-        scroll.setAccessibleName("Image view")
+        scroll.setAccessibleName(self.tr("Image view"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -46,9 +46,9 @@ class ImageDialog(QDialog):
         if not self._alive:
             return
         if image is None:
-            self.label.setText("This image has not arrived on this device yet.")
+            self.label.setText(self.tr("This image has not arrived on this device yet."))
         elif image.isNull():
-            self.label.setText("This image cannot be shown.")
+            self.label.setText(self.tr("This image cannot be shown."))
         else:
             pixmap = QPixmap.fromImage(image)
             screen = self.screen() or QGuiApplication.primaryScreen()

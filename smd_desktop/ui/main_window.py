@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,7 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .i18n import QT_TRANSLATE_NOOP
 from .service import CoreService
+
+CORE_PAGE_TITLES = (
+    QT_TRANSLATE_NOOP("MainWindow", "Home"),
+    QT_TRANSLATE_NOOP("MainWindow", "People"),
+    QT_TRANSLATE_NOOP("MainWindow", "Profile"),
+    QT_TRANSLATE_NOOP("MainWindow", "Network"),
+    QT_TRANSLATE_NOOP("MainWindow", "Settings"),
+)
+"""The titles app.py gives the core pages, marked here so they are extracted for translating.
+Titles are the pages' names in code (:meth:`MainWindow.show_page`); only the list shows them
+translated."""
 
 
 class ErrorBanner(QWidget):
@@ -32,9 +44,9 @@ class ErrorBanner(QWidget):
         super().__init__()
         self.label = QLabel()
         self.label.setWordWrap(True)
-        self.label.setAccessibleName("Error message")
-        close = QPushButton("Dismiss")
-        close.setAccessibleName("Dismiss the error message")
+        self.label.setAccessibleName(self.tr("Error message"))
+        close = QPushButton(self.tr("Dismiss"))
+        close.setAccessibleName(self.tr("Dismiss the error message"))
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.addWidget(self.label, 1)
@@ -68,11 +80,13 @@ class MainWindow(QMainWindow):
         self._may_close = on_quit is None
 
         self.nav = QListWidget()
-        self.nav.setAccessibleName("Pages")
+        self.nav.setAccessibleName(self.tr("Pages"))
         self.nav.setFixedWidth(160)
         self.stack = QStackedWidget()
+        self._titles = [title for title, _ in pages]
         for title, widget in pages:
-            self.nav.addItem(title)
+            # A plugin's title has no entry in SMD's catalogue and shows as it is.
+            self.nav.addItem(QCoreApplication.translate("MainWindow", title))
             self.stack.addWidget(widget)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
 
@@ -90,7 +104,9 @@ class MainWindow(QMainWindow):
 
         self.busy = QLabel("")
         self.statusBar().addPermanentWidget(self.busy)
-        service.busy_changed.connect(lambda busy: self.busy.setText("Working…" if busy else ""))
+        service.busy_changed.connect(
+            lambda busy: self.busy.setText(self.tr("Working…") if busy else "")
+        )
 
         for index in range(min(len(pages), 9)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
@@ -98,8 +114,8 @@ class MainWindow(QMainWindow):
         self._restore()
 
     def page_titles(self) -> list[str]:
-        """The titles in the page list, in order."""
-        return [self.nav.item(i).text() for i in range(self.nav.count())]
+        """The pages' titles as given (untranslated), in list order."""
+        return list(self._titles)
 
     def show_page(self, title: str) -> None:
         """Switch to the page named ``title``."""
@@ -127,7 +143,7 @@ class MainWindow(QMainWindow):
         event.ignore()
         if not self._closing and self._on_quit is not None:
             self._closing = True
-            self.statusBar().showMessage("Closing…")
+            self.statusBar().showMessage(self.tr("Closing…"))
             self._on_quit(self._finish_close)
 
     def _finish_close(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("Peer", "Addresses", "Sync")
+from .i18n import QT_TRANSLATE_NOOP, english_plural
+
+COLUMNS = (
+    QT_TRANSLATE_NOOP("NetworkPage", "Peer"),
+    QT_TRANSLATE_NOOP("NetworkPage", "Addresses"),
+    QT_TRANSLATE_NOOP("NetworkPage", "Sync"),
+)
+"""The peer table's column titles (English: translated when shown)."""
 
 
 def qr_pixmap(text: str, scale: int = 4) -> QPixmap:
@@ -52,50 +59,52 @@ class NetworkPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.status = QLabel("Offline")
-        self.status.setAccessibleName("Network status")
+        self.status = QLabel(self.tr("Offline"))
+        self.status.setAccessibleName(self.tr("Network status"))
         self.listening = QLabel("")
         self.listening.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.listening.setWordWrap(True)
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels(
+            [QCoreApplication.translate("NetworkPage", c) for c in COLUMNS]
+        )
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName("Connected peers")
+        self.table.setAccessibleName(self.tr("Connected peers"))
         self.table.verticalHeader().hide()
         self._rows: dict[str, int] = {}
 
         self.invite = QPlainTextEdit()
         self.invite.setReadOnly(True)
         self.invite.setMaximumHeight(70)
-        self.invite.setAccessibleName("Your invite code")
+        self.invite.setAccessibleName(self.tr("Your invite code"))
         self.qr = QLabel()
-        self.qr.setAccessibleName("Your invite code as a QR code")
-        copy = QPushButton("Copy")
-        copy.setAccessibleName("Copy the invite code")
+        self.qr.setAccessibleName(self.tr("Your invite code as a QR code"))
+        copy = QPushButton(self.tr("Copy"))
+        copy.setAccessibleName(self.tr("Copy the invite code"))
         copy.clicked.connect(self.copy_invite)
-        fresh = QPushButton("New code")
-        fresh.setAccessibleName("Make a new invite code")
+        fresh = QPushButton(self.tr("New code"))
+        fresh.setAccessibleName(self.tr("Make a new invite code"))
         fresh.clicked.connect(self.invite_requested)
 
         self.target = QLineEdit()
-        self.target.setPlaceholderText("Paste an invite code or a multiaddr")
-        self.target.setAccessibleName("Invite code or address to connect to")
-        self.connect_button = QPushButton("Connect")
-        self.connect_button.setAccessibleName("Connect to this peer")
+        self.target.setPlaceholderText(self.tr("Paste an invite code or a multiaddr"))
+        self.target.setAccessibleName(self.tr("Invite code or address to connect to"))
+        self.connect_button = QPushButton(self.tr("Connect"))
+        self.connect_button.setAccessibleName(self.tr("Connect to this peer"))
         self.connect_button.clicked.connect(self._connect_clicked)
         self.target.returnPressed.connect(self._connect_clicked)
         self.feedback = QLabel("")
         self.feedback.setWordWrap(True)
 
-        self.lan = QCheckBox("Find friends on this network (LAN discovery)")
+        self.lan = QCheckBox(self.tr("Find friends on this network (LAN discovery)"))
         self.lan.setChecked(True)
-        self.lan.setAccessibleName("LAN discovery")
+        self.lan.setAccessibleName(self.tr("LAN discovery"))
         self.lan.toggled.connect(self.lan_toggled)
 
         invite_row = QHBoxLayout()
         invite_col = QVBoxLayout()
-        invite_col.addWidget(QLabel("Your invite code: send it to a friend"))
+        invite_col.addWidget(QLabel(self.tr("Your invite code: send it to a friend")))
         invite_col.addWidget(self.invite)
         buttons = QHBoxLayout()
         buttons.addWidget(copy)
@@ -114,7 +123,7 @@ class NetworkPage(QWidget):
         layout.addWidget(self.listening)
         layout.addWidget(self.table, 1)
         layout.addLayout(invite_row)
-        layout.addWidget(QLabel("Add a peer"))
+        layout.addWidget(QLabel(self.tr("Add a peer")))
         layout.addLayout(add_row)
         layout.addWidget(self.feedback)
         layout.addWidget(self.lan)
@@ -123,7 +132,9 @@ class NetworkPage(QWidget):
 
     def set_listening(self, addrs: list[str]) -> None:
         """The node listens: show its addresses and go online."""
-        self.listening.setText("Listening on " + ", ".join(addrs) if addrs else "")
+        self.listening.setText(
+            self.tr("Listening on {addresses}").format(addresses=", ".join(addrs)) if addrs else ""
+        )
         self._update_status()
 
     def set_invite(self, code: str) -> None:
@@ -141,7 +152,7 @@ class NetworkPage(QWidget):
             bar = QProgressBar()
             bar.setRange(0, 1)
             bar.setValue(1)
-            bar.setAccessibleName(f"Sync progress with {peer}")
+            bar.setAccessibleName(self.tr("Sync progress with {peer}").format(peer=peer))
             self.table.setCellWidget(row, 2, bar)
         name = QTableWidgetItem("…" + peer[-12:])
         name.setToolTip(peer)
@@ -182,23 +193,25 @@ class NetworkPage(QWidget):
     def copy_invite(self) -> None:
         """Put the invite code on the clipboard."""
         QGuiApplication.clipboard().setText(self.invite.toPlainText())
-        self.feedback.setText("Invite code copied.")
+        self.feedback.setText(self.tr("Invite code copied."))
 
     def _connect_clicked(self) -> None:
         text = self.target.text().strip()
         if not text:
-            self.feedback.setText("Paste an invite code or an address first.")
+            self.feedback.setText(self.tr("Paste an invite code or an address first."))
             return
         self.connect_button.setEnabled(False)
-        self.feedback.setText("Connecting…")
+        self.feedback.setText(self.tr("Connecting…"))
         self.connect_requested.emit(text)
 
     def _update_status(self) -> None:
         count = len(self._rows)
         online = bool(self.listening.text())
         if not online:
-            self.status.setText("Offline")
+            self.status.setText(self.tr("Offline"))
         elif count == 0:
-            self.status.setText("Online, no peers connected")
+            self.status.setText(self.tr("Online, no peers connected"))
         else:
-            self.status.setText(f"Online, {count} peer{'s' if count != 1 else ''} connected")
+            self.status.setText(
+                english_plural(self.tr("Online, %n peer(s) connected", "", count), count)
+            )

@@ -58,7 +58,7 @@ class OnboardingWizard(QWizard):
         super().__init__(parent)
         self.service = service
         self.phrase = ""
-        self.setWindowTitle("Welcome to SMD")
+        self.setWindowTitle(self.tr("Welcome to SMD"))
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.choice_page = ChoicePage()
         self.create_page = CreatePage(self)
@@ -94,7 +94,7 @@ class OnboardingWizard(QWizard):
         if page.busy:
             return
         if not self.service.guest.running:
-            page.show_error("SMD is still starting; try again in a moment.")
+            page.show_error(self.tr("SMD is still starting; try again in a moment."))
             return
         page.show_error("")
         page.set_busy(True)

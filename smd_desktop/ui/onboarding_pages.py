@@ -43,15 +43,15 @@ class ChoicePage(WizardPage):
 
     def __init__(self) -> None:
         super().__init__(
-            "Welcome to SMD",
-            "Your profile lives only on your devices, encrypted with your passphrase.",
+            self.tr("Welcome to SMD"),
+            self.tr("Your profile lives only on your devices, encrypted with your passphrase."),
         )
-        self.create_choice = QRadioButton("&Create a new identity")
-        self.create_choice.setAccessibleName("Create a new identity")
-        self.restore_choice = QRadioButton("Restore from a recovery &phrase")
-        self.restore_choice.setAccessibleName("Restore from a recovery phrase")
-        self.backup_choice = QRadioButton("Restore from a &backup file")
-        self.backup_choice.setAccessibleName("Restore from a backup file")
+        self.create_choice = QRadioButton(self.tr("&Create a new identity"))
+        self.create_choice.setAccessibleName(self.tr("Create a new identity"))
+        self.restore_choice = QRadioButton(self.tr("Restore from a recovery &phrase"))
+        self.restore_choice.setAccessibleName(self.tr("Restore from a recovery phrase"))
+        self.backup_choice = QRadioButton(self.tr("Restore from a &backup file"))
+        self.backup_choice.setAccessibleName(self.tr("Restore from a backup file"))
         self.create_choice.setChecked(True)
         for button in (self.create_choice, self.restore_choice, self.backup_choice):
             self.body.addWidget(button)
@@ -67,18 +67,20 @@ class CreatePage(WizardPage):
     """Display name and passphrase; leaving it creates the identity (no way back after)."""
 
     def __init__(self, wizard: OnboardingWizard) -> None:
-        super().__init__("Create your identity", "Choose how others see you and a passphrase.")
+        super().__init__(
+            self.tr("Create your identity"), self.tr("Choose how others see you and a passphrase.")
+        )
         self._owner = wizard
         self.name = QLineEdit()
         self.name.setMaxLength(MAX_NAME_CHARS)
-        self.name.setAccessibleName("Display name")
+        self.name.setAccessibleName(self.tr("Display name"))
         self.passphrases = PassphrasePair()
         form = QFormLayout()
-        form.addRow("Display &name:", self.name)
+        form.addRow(self.tr("Display &name:"), self.name)
         self.body.addLayout(form)
         self.body.addWidget(self.passphrases)
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "&Create identity")
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Create identity"))
         self.name.textChanged.connect(self.completeChanged)
         self.passphrases.changed.connect(self.completeChanged)
 
@@ -109,9 +111,11 @@ class PhrasePage(WizardPage):
 
     def __init__(self) -> None:
         super().__init__(
-            "Your recovery phrase",
-            "Write these 24 words down on paper, in order, and keep them safe. They are the only "
-            "way to recover your identity, and they are shown only now.",
+            self.tr("Your recovery phrase"),
+            self.tr(
+                "Write these 24 words down on paper, in order, and keep them safe. They are the "
+                "only way to recover your identity, and they are shown only now."
+            ),
         )
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -124,15 +128,15 @@ class PhrasePage(WizardPage):
             number.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             word = QLabel()
             word.setObjectName(f"word_{i + 1}")
-            word.setAccessibleName(f"Word {i + 1}")
+            word.setAccessibleName(self.tr("Word {n}").format(n=i + 1))
             word.setStyleSheet("font-weight: bold;")
             number.setBuddy(word)
             grid.addWidget(number, i % rows, 2 * (i // rows))
             grid.addWidget(word, i % rows, 2 * (i // rows) + 1)
             self.words.append(word)
         self.body.addLayout(grid)
-        self.written = QCheckBox("I &wrote it down")
-        self.written.setAccessibleName("I wrote the recovery phrase down")
+        self.written = QCheckBox(self.tr("I &wrote it down"))
+        self.written.setAccessibleName(self.tr("I wrote the recovery phrase down"))
         self.written.toggled.connect(self.completeChanged)
         self.body.addWidget(self.written)
 
@@ -155,7 +159,10 @@ class ConfirmPage(WizardPage):
     """Three words of the phrase, asked back; the last page of the create path."""
 
     def __init__(self, wizard: OnboardingWizard) -> None:
-        super().__init__("Check your recovery phrase", "Type these words from what you wrote down.")
+        super().__init__(
+            self.tr("Check your recovery phrase"),
+            self.tr("Type these words from what you wrote down."),
+        )
         self._owner = wizard
         self.positions: list[int] = []
         """The 1-based positions asked for."""
@@ -165,7 +172,7 @@ class ConfirmPage(WizardPage):
         self.body.addLayout(self._form)
         for _ in range(CONFIRM_WORDS):
             label, answer = QLabel(), QLineEdit()
-            answer.setAccessibleName("A word of the recovery phrase")  # numbered in ask()
+            answer.setAccessibleName(self.tr("A word of the recovery phrase"))  # numbered in ask()
             label.setBuddy(answer)
             answer.textChanged.connect(self.completeChanged)
             self._form.addRow(label, answer)
@@ -176,8 +183,8 @@ class ConfirmPage(WizardPage):
         """Ask for the words at ``positions`` (1-based)."""
         self.positions = positions
         for label, answer, n in zip(self.labels, self.answers, positions, strict=True):
-            label.setText(f"Word {n}:")
-            answer.setAccessibleName(f"Word number {n} of the recovery phrase")
+            label.setText(self.tr("Word {n}:").format(n=n))
+            answer.setAccessibleName(self.tr("Word number {n} of the recovery phrase").format(n=n))
             answer.clear()
 
     def ready(self) -> bool:
@@ -196,11 +203,17 @@ class ConfirmPage(WizardPage):
         ]
         if not wrong:
             return True
-        verb = "does" if len(wrong) == 1 else "do"
-        self.show_error(
-            f"{numbered(wrong)} {verb} not match your recovery phrase. Check what you wrote "
-            "down, or go Back to see the phrase again."
-        )
+        if len(wrong) == 1:
+            text = self.tr(
+                "{words} does not match your recovery phrase. Check what you wrote down, or go "
+                "Back to see the phrase again."
+            )
+        else:
+            text = self.tr(
+                "{words} do not match your recovery phrase. Check what you wrote down, or go "
+                "Back to see the phrase again."
+            )
+        self.show_error(text.format(words=numbered(wrong)))
         first = self.answers[self.positions.index(wrong[0])]
         first.setFocus()
         first.selectAll()
@@ -216,29 +229,29 @@ class RestorePage(WizardPage):
 
     def __init__(self, wizard: OnboardingWizard) -> None:
         super().__init__(
-            "Restore from your recovery phrase",
-            "This computer becomes a new device of your identity.",
+            self.tr("Restore from your recovery phrase"),
+            self.tr("This computer becomes a new device of your identity."),
         )
         self._owner = wizard
         self.phrase = QPlainTextEdit()
         self.phrase.setTabChangesFocus(True)
-        self.phrase.setAccessibleName("Recovery phrase")
-        self.phrase.setPlaceholderText("The 24 words, separated by spaces")
+        self.phrase.setAccessibleName(self.tr("Recovery phrase"))
+        self.phrase.setPlaceholderText(self.tr("The 24 words, separated by spaces"))
         self.phrase_hint = QLabel()
         self.phrase_hint.setWordWrap(True)
-        self.phrase_hint.setAccessibleName("Recovery phrase check")
+        self.phrase_hint.setAccessibleName(self.tr("Recovery phrase check"))
         self.name = QLineEdit()
         self.name.setMaxLength(MAX_NAME_CHARS)
-        self.name.setAccessibleName("Display name (optional)")
-        self.name.setPlaceholderText("Optional: keeps your current name if empty")
+        self.name.setAccessibleName(self.tr("Display name (optional)"))
+        self.name.setPlaceholderText(self.tr("Optional: keeps your current name if empty"))
         self.passphrases = PassphrasePair()
-        label = QLabel("Recovery &phrase:")
+        label = QLabel(self.tr("Recovery &phrase:"))
         label.setBuddy(self.phrase)
         self.body.addWidget(label)
         self.body.addWidget(self.phrase)
         self.body.addWidget(self.phrase_hint)
         form = QFormLayout()
-        form.addRow("Display &name:", self.name)
+        form.addRow(self.tr("Display &name:"), self.name)
         self.body.addLayout(form)
         self.body.addWidget(self.passphrases)
         self.phrase.textChanged.connect(self._phrase_changed)
@@ -291,25 +304,27 @@ class BackupPage(WizardPage):
 
     def __init__(self, wizard: OnboardingWizard) -> None:
         super().__init__(
-            "Restore from a backup file",
-            "This computer becomes a new device of the identity in the backup. Your profile "
-            "here is protected by the backup's passphrase; you can change it later.",
+            self.tr("Restore from a backup file"),
+            self.tr(
+                "This computer becomes a new device of the identity in the backup. Your profile "
+                "here is protected by the backup's passphrase; you can change it later."
+            ),
         )
         self._owner = wizard
         self.path = QLineEdit()
-        self.path.setAccessibleName("Backup file")
-        self.browse = QPushButton("C&hoose…")
-        self.browse.setAccessibleName("Choose the backup file")
+        self.path.setAccessibleName(self.tr("Backup file"))
+        self.browse = QPushButton(self.tr("C&hoose…"))
+        self.browse.setAccessibleName(self.tr("Choose the backup file"))
         self.browse.clicked.connect(self._browse)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("The backup's passphrase")
+        self.passphrase.setAccessibleName(self.tr("The backup's passphrase"))
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(self.browse)
         form = QFormLayout()
-        form.addRow("Backup &file:", row)
-        form.addRow("Its &passphrase:", self.passphrase)
+        form.addRow(self.tr("Backup &file:"), row)
+        form.addRow(self.tr("Its &passphrase:"), self.passphrase)
         self.body.addLayout(form)
         for field in (self.path, self.passphrase):
             field.textChanged.connect(self.completeChanged)
@@ -318,7 +333,9 @@ class BackupPage(WizardPage):
         """How many records the backup held, once restored."""
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a backup file", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Choose a backup file"), str(Path.home())
+        )
         if path:
             self.path.setText(path)
 
@@ -334,7 +351,7 @@ class BackupPage(WizardPage):
             return False
         path = Path(self.path.text().strip()).expanduser()
         if not path.is_file():
-            self.show_error(f"There is no file at {path}.")
+            self.show_error(self.tr("There is no file at {path}.").format(path=path))
             return False
         self._owner.start(
             self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
 from .passphrase_strength import LEVEL_NAMES, estimate_strength
@@ -18,21 +18,21 @@ class PassphrasePair(QWidget):
         super().__init__(parent)
         self.first = QLineEdit()
         self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setAccessibleName("Passphrase")
+        self.first.setAccessibleName(self.tr("Passphrase"))
         self.second = QLineEdit()
         self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        self.second.setAccessibleName("Repeat the passphrase")
+        self.second.setAccessibleName(self.tr("Repeat the passphrase"))
         self.meter = QProgressBar()
         self.meter.setRange(0, len(LEVEL_NAMES) - 1)
-        self.meter.setAccessibleName("Passphrase strength")
+        self.meter.setAccessibleName(self.tr("Passphrase strength"))
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setAccessibleName("Passphrase advice")
+        self.hint.setAccessibleName(self.tr("Passphrase advice"))
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("&Passphrase:", self.first)
-        form.addRow("&Repeat it:", self.second)
-        form.addRow("Strength:", self.meter)
+        form.addRow(self.tr("&Passphrase:"), self.first)
+        form.addRow(self.tr("&Repeat it:"), self.second)
+        form.addRow(self.tr("Strength:"), self.meter)
         form.addRow("", self.hint)
         for field in (self.first, self.second):
             field.textChanged.connect(self._update)
@@ -57,9 +57,15 @@ class PassphrasePair(QWidget):
         first, second = self.first.text(), self.second.text()
         strength = estimate_strength(first)
         self.meter.setValue(strength.level)
-        self.meter.setFormat(strength.name if first else "")
-        hint = strength.hint if first else "Choose a passphrase of at least 8 characters."
+        # The estimate's texts are English source texts (marked there); shown translated here.
+        name = QCoreApplication.translate("PassphraseStrength", strength.name)
+        self.meter.setFormat(name if first else "")
+        hint = (
+            QCoreApplication.translate("PassphraseStrength", strength.hint)
+            if first
+            else self.tr("Choose a passphrase of at least 8 characters.")
+        )
         if second and strength.acceptable and second != first:
-            hint = "The two entries differ."
+            hint = self.tr("The two entries differ.")
         self.hint.setText(hint)
         self.changed.emit()

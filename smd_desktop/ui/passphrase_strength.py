@@ -4,6 +4,9 @@ It is a hint, not a guarantee: it counts character classes and length, discounts
 characters, runs such as ``abc``/``123``/``qwerty`` and the most common passwords, and turns
 what is left into bits. Only length is enforced (:data:`MIN_LENGTH`); the rest is advice, since
 the store key also goes through Argon2id.
+
+Names and hints are English source texts, marked for translation with the context
+``PassphraseStrength``; whoever shows them translates them (``QCoreApplication.translate``).
 """
 
 from __future__ import annotations
@@ -13,10 +16,18 @@ import math
 import string
 from dataclasses import dataclass
 
+from .i18n import QT_TRANSLATE_NOOP
+
 MIN_LENGTH = 8
 """Shorter passphrases are refused."""
 
-LEVEL_NAMES = ("Very weak", "Weak", "Fair", "Good", "Strong")
+LEVEL_NAMES = (
+    QT_TRANSLATE_NOOP("PassphraseStrength", "Very weak"),
+    QT_TRANSLATE_NOOP("PassphraseStrength", "Weak"),
+    QT_TRANSLATE_NOOP("PassphraseStrength", "Fair"),
+    QT_TRANSLATE_NOOP("PassphraseStrength", "Good"),
+    QT_TRANSLATE_NOOP("PassphraseStrength", "Strong"),
+)
 """A short name for each level, for a meter's label."""
 
 # Bits of estimated entropy at which each level from 1 to 4 starts.
@@ -112,13 +123,25 @@ def estimate_strength(passphrase: str) -> Strength:
     Pure and fast enough to call on every keystroke.
     """
     if len(passphrase) < MIN_LENGTH:
-        return Strength(0, "Use at least 8 characters; a few unrelated words are strongest.", False)
+        return Strength(
+            0,
+            QT_TRANSLATE_NOOP(
+                "PassphraseStrength",
+                "Use at least 8 characters; a few unrelated words are strongest.",
+            ),
+            False,
+        )
     lower = passphrase.lower()
     folded = lower.translate(_LEET)
     trimmed = {lower.rstrip(string.digits + string.punctuation + " "), lower, folded}
     if trimmed & COMMON_PASSWORDS:
         return Strength(
-            0, "This is one of the most common passwords; pick something nobody would guess.", True
+            0,
+            QT_TRANSLATE_NOOP(
+                "PassphraseStrength",
+                "This is one of the most common passwords; pick something nobody would guess.",
+            ),
+            True,
         )
     # Cut common passwords out, spelled plainly or in "leetspeak", whichever removes more.
     reduced, has_common = min(
@@ -140,15 +163,25 @@ def estimate_strength(passphrase: str) -> Strength:
     bits = length * math.log2(_pool_size(passphrase)) + math.log2(1 + repeated / len(reduced))
     level = sum(1 for threshold in _LEVEL_BITS if bits >= threshold)
     if level <= 2 and has_common:
-        hint = "It contains a common password; add a few unrelated words."
+        hint = QT_TRANSLATE_NOOP(
+            "PassphraseStrength", "It contains a common password; add a few unrelated words."
+        )
     elif level <= 2 and patterned * 3 >= len(passphrase):
-        hint = "Repeated characters and runs like “abc” or “123” are easy to guess."
+        hint = QT_TRANSLATE_NOOP(
+            "PassphraseStrength",
+            "Repeated characters and runs like “abc” or “123” are easy to guess.",
+        )
     else:
         hint = (
-            "Very weak: add a few unrelated words.",
-            "Weak: add more unrelated words or characters.",
-            "Fair: one or two more unrelated words would make it much stronger.",
-            "Good passphrase.",
-            "Strong passphrase.",
+            QT_TRANSLATE_NOOP("PassphraseStrength", "Very weak: add a few unrelated words."),
+            QT_TRANSLATE_NOOP(
+                "PassphraseStrength", "Weak: add more unrelated words or characters."
+            ),
+            QT_TRANSLATE_NOOP(
+                "PassphraseStrength",
+                "Fair: one or two more unrelated words would make it much stronger.",
+            ),
+            QT_TRANSLATE_NOOP("PassphraseStrength", "Good passphrase."),
+            QT_TRANSLATE_NOOP("PassphraseStrength", "Strong passphrase."),
         )[level]
     return Strength(level, hint, True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -28,25 +28,39 @@ from ..core.errors import MalformedId, SmdError, UserError
 from ..core.ids import IdentityKey, parse_identity
 from ..core.profile import Profile
 from .coalesce import CoalescedRead
+from .i18n import QT_TRANSLATE_NOOP
 from .people_model import People, PeopleModel, PeopleRole, Person, load_people, person
 from .service import CoreService
 
 INVITE_PREFIX = "smd1"
 """How invite codes start (the network layer owns their format)."""
-NOT_AN_ID = "That is neither an identity id (z6Mk… or did:key:z6Mk…) nor an invite code (smd1…)."
+NOT_AN_ID = QT_TRANSLATE_NOOP(
+    "PeoplePage",
+    "That is neither an identity id (z6Mk… or did:key:z6Mk…) nor an invite code (smd1…).",
+)
+"""The English text; the page shows it translated."""
 
 
 def _follow_new(profile: Profile, identity: IdentityKey) -> str:
     """Follow ``identity`` unless we already do; a sentence saying what happened."""
     if identity == profile.identity:
-        raise UserError("That is your own identity; you cannot follow yourself.")
+        raise UserError(
+            QCoreApplication.translate(
+                "PeoplePage", "That is your own identity; you cannot follow yourself."
+            )
+        )
     who = person(profile, identity).name
     if identity in profile.following():
-        return f"You already follow {who}."
+        text = QCoreApplication.translate("PeoplePage", "You already follow {name}.")
+        return text.format(name=who)
     profile.follow(identity)
     if identity in profile.blocked():
-        return f"You now follow {who}, but you block them: unblock them to see their posts."
-    return f"You now follow {who}."
+        text = QCoreApplication.translate(
+            "PeoplePage",
+            "You now follow {name}, but you block them: unblock them to see their posts.",
+        )
+        return text.format(name=who)
+    return QCoreApplication.translate("PeoplePage", "You now follow {name}.").format(name=who)
 
 
 def _follow(profile: Profile, identity: IdentityKey, following: bool) -> None:
@@ -58,7 +72,12 @@ def _block(profile: Profile, identity: IdentityKey, blocked: bool) -> None:
 
 
 class PeopleList(QWidget):
-    """One list of people with buttons acting on the selected person."""
+    """One list of people with buttons acting on the selected person.
+
+    ``name`` and ``note`` are shown as given (translated by the caller); ``actions`` are
+    (English label, action) pairs: :attr:`buttons` is keyed by the English label, and the
+    buttons show it translated (context ``PeoplePage``, where the labels are written).
+    """
 
     def __init__(
         self,
@@ -76,7 +95,7 @@ class PeopleList(QWidget):
         self.view.setAccessibleName(name)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.empty = QLabel("Nobody yet.", self)
+        self.empty = QLabel(self.tr("Nobody yet."), self)
         self.empty.setEnabled(False)
         layout = QVBoxLayout(self)
         if note:
@@ -88,8 +107,11 @@ class PeopleList(QWidget):
         row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for text, act in actions:
-            button = QPushButton(text, self)
-            button.setAccessibleName(f"{text} the selected person in {name}")
+            label = QCoreApplication.translate("PeoplePage", text)
+            button = QPushButton(label, self)
+            button.setAccessibleName(
+                self.tr("{action} the selected person in {list}").format(action=label, list=name)
+            )
             button.clicked.connect(lambda _=False, act=act: self._act(act))
             row.addWidget(button)
             self.buttons[text] = button
@@ -143,51 +165,57 @@ class PeoplePage(QWidget):
     def __init__(self, service: CoreService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self.setAccessibleName("People")
+        self.setAccessibleName(self.tr("People"))
         self.me: IdentityKey | None = None
 
         self.target = QLineEdit(self)
-        self.target.setPlaceholderText("An identity id (z6Mk…) or an invite code (smd1…)")
-        self.target.setAccessibleName("Identity id or invite code to follow")
+        self.target.setPlaceholderText(self.tr("An identity id (z6Mk…) or an invite code (smd1…)"))
+        self.target.setAccessibleName(self.tr("Identity id or invite code to follow"))
         self.target.returnPressed.connect(self.submit_follow)
-        self.follow_button = QPushButton("Follow", self)
-        self.follow_button.setAccessibleName("Follow this identity id or invite code")
+        self.follow_button = QPushButton(self.tr("Follow"), self)
+        self.follow_button.setAccessibleName(self.tr("Follow this identity id or invite code"))
         self.follow_button.clicked.connect(self.submit_follow)
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
-        self.status.setAccessibleName("Follow result")
+        self.status.setAccessibleName(self.tr("Follow result"))
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        unfollow, follow, block, unblock = (
+            QT_TRANSLATE_NOOP("PeoplePage", "Unfollow"),
+            QT_TRANSLATE_NOOP("PeoplePage", "Follow"),
+            QT_TRANSLATE_NOOP("PeoplePage", "Block"),
+            QT_TRANSLATE_NOOP("PeoplePage", "Unblock"),
+        )
         self.following = PeopleList(
-            "Following",
-            [("Unfollow", lambda p: self.follow(p.identity, False)), ("Block", self._block_one)],
+            self.tr("Following"),
+            [(unfollow, lambda p: self.follow(p.identity, False)), (block, self._block_one)],
             self,
         )
         self.followers = PeopleList(
-            "Followers",
-            [("Follow", lambda p: self.follow(p.identity)), ("Block", self._block_one)],
+            self.tr("Followers"),
+            [(follow, lambda p: self.follow(p.identity)), (block, self._block_one)],
             self,
-            note="People whose follow reached this device; there may be more.",
+            note=self.tr("People whose follow reached this device; there may be more."),
         )
         self.suggestions = PeopleList(
-            "Suggestions",
-            [("Follow", lambda p: self.follow(p.identity)), ("Block", self._block_one)],
+            self.tr("Suggestions"),
+            [(follow, lambda p: self.follow(p.identity)), (block, self._block_one)],
             self,
-            note="Followed by people you follow.",
+            note=self.tr("Followed by people you follow."),
             show_friends=True,
         )
         self.blocked = PeopleList(
-            "Blocked", [("Unblock", lambda p: self.block(p.identity, False))], self
+            self.tr("Blocked"), [(unblock, lambda p: self.block(p.identity, False))], self
         )
         self.lists = (self.following, self.followers, self.suggestions, self.blocked)
         self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName("People lists")
+        self.tabs.setAccessibleName(self.tr("People lists"))
         for people_list in self.lists:
             self.tabs.addTab(people_list, people_list.view.accessibleName())
             people_list.view.activated.connect(self._activated)
 
         box = QHBoxLayout()
-        box.addWidget(QLabel("Follow by id or invite code:", self))
+        box.addWidget(QLabel(self.tr("Follow by id or invite code:"), self))
         box.addWidget(self.target, 1)
         box.addWidget(self.follow_button)
         layout = QVBoxLayout(self)
@@ -244,7 +272,9 @@ class PeoplePage(QWidget):
         for i, people_list in enumerate(self.lists):
             name = people_list.view.accessibleName()
             count = people_list.model.rowCount()
-            self.tabs.setTabText(i, f"{name} ({count})" if count else name)
+            self.tabs.setTabText(
+                i, self.tr("{list} ({count})").format(list=name, count=count) if count else name
+            )
 
     # -- acting ---------------------------------------------------------------------------
 
@@ -255,13 +285,13 @@ class PeoplePage(QWidget):
             return
         if text.startswith(INVITE_PREFIX):
             self.target.clear()
-            self.status.setText("Connecting to the invite's owner to follow them…")
+            self.status.setText(self.tr("Connecting to the invite's owner to follow them…"))
             self.follow_invite_requested.emit(text)
             return
         try:
             identity = parse_identity(text)
         except MalformedId:
-            self.status.setText(NOT_AN_ID)
+            self.status.setText(self.tr(NOT_AN_ID))
             return
         self.follow_identity(identity, clear_box=True)
 

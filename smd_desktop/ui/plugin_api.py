@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pluggy
-from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtCore import QCoreApplication, QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
@@ -72,10 +72,13 @@ class UiContext:
         """Open an http(s) URL in the system browser; False (with a message) otherwise."""
         parsed = QUrl(url)
         if parsed.scheme() not in ("http", "https") or not parsed.host():
-            self.show_error(f"Not a web address: {url}")
+            text = QCoreApplication.translate("UiContext", "Not a web address: {url}")
+            self.show_error(text.format(url=url))
             return False
         if not QDesktopServices.openUrl(parsed):
-            self.show_error("No web browser could open the link.")
+            self.show_error(
+                QCoreApplication.translate("UiContext", "No web browser could open the link.")
+            )
             return False
         return True
 

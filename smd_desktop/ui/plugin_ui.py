@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pluggy
+from PySide6.QtCore import QCoreApplication
 
 from ..core.ids import IdentityKey
 from ..core.plugins import PluginHost, SearchHit
@@ -44,7 +45,10 @@ class PluginUi:
             except Exception as exc:  # its UI is gone; the rest of the app is not
                 if self._pm.has_plugin(name):
                     self._pm.unregister(name=name)
-                self._failed(name, f"its window parts cannot load: {_why(exc)}")
+                text = QCoreApplication.translate(
+                    "PluginUi", "its window parts cannot load: {reason}"
+                )
+                self._failed(name, text.format(reason=_why(exc)))
 
     @property
     def names(self) -> list[str]:
@@ -59,38 +63,54 @@ class PluginUi:
         if self._on_failure is not None:
             self._on_failure(name, message)
 
-    def _each(self, hook_name: str, what: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    def _each(self, hook_name: str, failure: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call ``hook_name`` in each plugin; ``failure`` ("failed while ...") explains an
+        exception, which disables that plugin."""
         results: list[tuple[str, Any]] = []
         for impl in list(getattr(self._pm.hook, hook_name).get_hookimpls()):
             try:
                 value = impl.function(*[kwargs[name] for name in impl.argnames])
             except Exception as exc:  # charged to this plugin only
-                self._failed(impl.plugin_name, f"failed while {what}: {_why(exc)}")
+                self._failed(impl.plugin_name, f"{failure}: {_why(exc)}")
                 continue
             results.append((impl.plugin_name, value))
         return results
 
     def pages(self) -> list[PluginPage]:
         """Every plugin page, in plugin-name order."""
-        found = self._each("smd_ui_pages", "building its pages", ui=self.ui)
+        found = self._each(
+            "smd_ui_pages",
+            QCoreApplication.translate("PluginUi", "failed while building its pages"),
+            ui=self.ui,
+        )
         return [page for _, pages in sorted(found, key=lambda x: x[0]) for page in pages or ()]
 
     def profile_panels(self, identity: IdentityKey) -> list[PluginPanel]:
         """The panels plugins show on ``identity``'s profile."""
         found = self._each(
-            "smd_profile_panels", "building a profile panel", ui=self.ui, identity=identity
+            "smd_profile_panels",
+            QCoreApplication.translate("PluginUi", "failed while building a profile panel"),
+            ui=self.ui,
+            identity=identity,
         )
         return _flat(found)
 
     def settings_panels(self) -> dict[str, list[PluginPanel]]:
         """Each plugin's settings panels, by plugin name."""
-        found = self._each("smd_settings_panels", "building its settings", ui=self.ui)
+        found = self._each(
+            "smd_settings_panels",
+            QCoreApplication.translate("PluginUi", "failed while building its settings"),
+            ui=self.ui,
+        )
         return {name: list(panels or ()) for name, panels in found}
 
     def open_search_hit(self, hit: SearchHit) -> bool:
         """Let the hit's plugin open it; False when no plugin did."""
         for name, handled in self._each(
-            "smd_open_search_hit", "opening a search result", ui=self.ui, hit=hit
+            "smd_open_search_hit",
+            QCoreApplication.translate("PluginUi", "failed while opening a search result"),
+            ui=self.ui,
+            hit=hit,
         ):
             if name == hit.plugin and handled:
                 return True

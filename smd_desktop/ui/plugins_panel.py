@@ -7,7 +7,7 @@ pages appear or go at the next start, which the panel says.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
@@ -19,19 +19,29 @@ from PySide6.QtWidgets import (
 
 from ..core.plugins import PluginStatus
 from ..core.profile import Profile
+from .i18n import QT_TRANSLATE_NOOP
 from .plugin_api import PluginPanel
 from .service import CoreService
 
-COLUMNS = ("Plugin", "Version", "Content types", "State")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("PluginsPanel", "Plugin"),
+    QT_TRANSLATE_NOOP("PluginsPanel", "Version"),
+    QT_TRANSLATE_NOOP("PluginsPanel", "Content types"),
+    QT_TRANSLATE_NOOP("PluginsPanel", "State"),
+)
+"""The table's column titles (English: translated when shown)."""
 
 
 def state_text(status: PluginStatus) -> str:
     """One phrase for the State column."""
     if status.active:
-        return "Running"
+        return QCoreApplication.translate("PluginsPanel", "Running")
     if not status.enabled:
-        return "Disabled"
-    return f"Not running: {status.error}" if status.error else "Not running"
+        return QCoreApplication.translate("PluginsPanel", "Disabled")
+    if status.error:
+        text = QCoreApplication.translate("PluginsPanel", "Not running: {error}")
+        return text.format(error=status.error)
+    return QCoreApplication.translate("PluginsPanel", "Not running")
 
 
 class PluginsPanel(QGroupBox):
@@ -41,13 +51,13 @@ class PluginsPanel(QGroupBox):
     """A plugin was enabled or disabled (the list is reloaded)."""
 
     def __init__(self, service: CoreService) -> None:
-        super().__init__("Plugins")
+        super().__init__(self.tr("Plugins"))
         self.service = service
         self.statuses: list[PluginStatus] = []
         self._loading = False
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Installed plugins")
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.setAccessibleName(self.tr("Installed plugins"))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -58,12 +68,14 @@ class PluginsPanel(QGroupBox):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._item_changed)
         self.note = QLabel(
-            "Tick a plugin to enable it for this profile. Its data stays when it is disabled; "
-            "its pages appear or disappear the next time SMD starts."
+            self.tr(
+                "Tick a plugin to enable it for this profile. Its data stays when it is "
+                "disabled; its pages appear or disappear the next time SMD starts."
+            )
         )
         self.note.setWordWrap(True)
         self.result = QLabel("")
-        self.result.setAccessibleName("Plugin change result")
+        self.result.setAccessibleName(self.tr("Plugin change result"))
         self.result.setWordWrap(True)
         self.panels = QVBoxLayout()
         layout = QVBoxLayout(self)
@@ -100,10 +112,15 @@ class PluginsPanel(QGroupBox):
                 name.setFlags(flags)
                 checked = status.enabled and loaded
                 name.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-                name.setData(Qt.ItemDataRole.AccessibleTextRole, f"Enable {status.title}")
+                name.setData(
+                    Qt.ItemDataRole.AccessibleTextRole,
+                    self.tr("Enable {plugin}").format(plugin=status.title),
+                )
                 self.table.setItem(row, 0, name)
                 self.table.setItem(row, 1, QTableWidgetItem(status.version or "?"))
-                self.table.setItem(row, 2, QTableWidgetItem(", ".join(status.types) or "none"))
+                self.table.setItem(
+                    row, 2, QTableWidgetItem(", ".join(status.types) or self.tr("none"))
+                )
                 state = QTableWidgetItem(state_text(status))
                 state.setToolTip(status.error)
                 self.table.setItem(row, 3, state)
@@ -115,7 +132,9 @@ class PluginsPanel(QGroupBox):
         for plugin, items in sorted(panels.items()):
             for panel in items:
                 box = QGroupBox(panel.title)
-                box.setAccessibleName(f"{plugin} settings: {panel.title}")
+                box.setAccessibleName(
+                    self.tr("{plugin} settings: {panel}").format(plugin=plugin, panel=panel.title)
+                )
                 QVBoxLayout(box).addWidget(panel.widget)
                 self.panels.addWidget(box)
 
@@ -132,10 +151,12 @@ class PluginsPanel(QGroupBox):
             finally:
                 self.reload()  # also after a refusal: the box shows the real state again
             if enabled and not status.active:
-                self.result.setText(f"{status.title} is enabled but cannot run: {status.error}")
+                text = self.tr("{plugin} is enabled but cannot run: {error}")
+                self.result.setText(text.format(plugin=status.title, error=status.error))
+            elif enabled:
+                self.result.setText(self.tr("{plugin} enabled.").format(plugin=status.title))
             else:
-                verb = "enabled" if enabled else "disabled"
-                self.result.setText(f"{status.title} {verb}.")
+                self.result.setText(self.tr("{plugin} disabled.").format(plugin=status.title))
             self.show_statuses(statuses)
             self.changed.emit()
             self.service.records_changed.emit()  # views that show plugin data refresh

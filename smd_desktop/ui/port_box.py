@@ -5,9 +5,12 @@ from __future__ import annotations
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QSpinBox, QWidget
 
+from .i18n import QT_TRANSLATE_NOOP
+
 AUTOMATIC = 0
 """The box's value for "no fixed port": the network picks a free one (and keeps it)."""
-AUTOMATIC_TEXT = "automatic"
+AUTOMATIC_TEXT = QT_TRANSLATE_NOOP("PortSpinBox", "automatic")
+"""What the box shows for :data:`AUTOMATIC` (English; shown translated)."""
 MIN_PORT, MAX_PORT = 1024, 65535
 """Ports a user may choose: below 1024 needs administrator rights on most systems."""
 
@@ -21,7 +24,7 @@ class PortSpinBox(QSpinBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setRange(AUTOMATIC, MAX_PORT)
-        self.setSpecialValueText(AUTOMATIC_TEXT)
+        self.setSpecialValueText(self.tr(AUTOMATIC_TEXT))
 
     def port(self) -> int | None:
         """The chosen port, None for automatic."""

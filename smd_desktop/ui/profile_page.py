@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -38,6 +38,7 @@ from ..core.profile import Image, Profile
 from ..core.store import BlobRef, PostView, now_ms
 from .blob_pixmaps import BlobPixmaps
 from .coalesce import CoalescedRead
+from .i18n import QT_TRANSLATE_NOOP, english_plural
 from .people_model import short_id
 from .service import CoreService
 from .timeline_model import relative_time
@@ -46,10 +47,12 @@ AVATAR = 96
 """Edge of the avatar, in pixels."""
 POSTS_SHOWN = 50
 """How many of the identity's newest posts the page lists."""
-FORK_WARNING = (
+FORK_WARNING = QT_TRANSLATE_NOOP(
+    "ProfilePage",
     "Warning: a device of {name} signed two different versions of its history. Its key may "
-    "have been copied; be careful with what this identity says until they sort it out."
+    "have been copied; be careful with what this identity says until they sort it out.",
 )
+"""The English text (``{name}``: who); the page shows it translated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,8 @@ def _save_profile(profile: Profile, name: str, bio: str, avatar: Path | None) ->
         try:
             data = avatar.read_bytes()
         except OSError as exc:
-            raise UserError(f"cannot read {avatar.name}: {exc.strerror or exc}") from exc
+            text = QCoreApplication.translate("ProfilePage", "cannot read {file}: {reason}")
+            raise UserError(text.format(file=avatar.name, reason=exc.strerror or exc)) from exc
         image = Image.from_bytes(data)
     profile.set_profile(name=name.strip(), bio=bio.strip(), avatar=image)
 
@@ -125,24 +129,24 @@ class ProfileEditor(QGroupBox):
     """The form that edits our own profile (hidden until "Edit profile")."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Edit profile", parent)
+        super().__init__(self.tr("Edit profile"), parent)
         self.name = QLineEdit(self)
-        self.name.setAccessibleName("Your name")
+        self.name.setAccessibleName(self.tr("Your name"))
         self.name.setMaxLength(MAX_NAME_CHARS)
         self.bio = QPlainTextEdit(self)
-        self.bio.setAccessibleName("Your bio")
+        self.bio.setAccessibleName(self.tr("Your bio"))
         self.bio.setMaximumHeight(90)
         self.avatar_path: Path | None = None
-        self.avatar_label = QLabel("Unchanged", self)
-        self.choose = QPushButton("Choose image…", self)
-        self.choose.setAccessibleName("Choose an avatar image")
-        self.save = QPushButton("Save", self)
-        self.save.setAccessibleName("Save your profile")
-        self.cancel = QPushButton("Cancel", self)
+        self.avatar_label = QLabel(self.tr("Unchanged"), self)
+        self.choose = QPushButton(self.tr("Choose image…"), self)
+        self.choose.setAccessibleName(self.tr("Choose an avatar image"))
+        self.save = QPushButton(self.tr("Save"), self)
+        self.save.setAccessibleName(self.tr("Save your profile"))
+        self.cancel = QPushButton(self.tr("Cancel"), self)
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c62828;")
-        self.error.setAccessibleName("Profile error")
+        self.error.setAccessibleName(self.tr("Profile error"))
         avatar_row = QHBoxLayout()
         avatar_row.addWidget(self.avatar_label, 1)
         avatar_row.addWidget(self.choose)
@@ -151,9 +155,9 @@ class ProfileEditor(QGroupBox):
         buttons.addWidget(self.cancel)
         buttons.addWidget(self.save)
         form = QFormLayout(self)
-        form.addRow("Name", self.name)
-        form.addRow("Bio", self.bio)
-        form.addRow("Avatar", avatar_row)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Bio"), self.bio)
+        form.addRow(self.tr("Avatar"), avatar_row)
         form.addRow(self.error)
         form.addRow(buttons)
         self.choose.clicked.connect(self.choose_avatar)
@@ -171,12 +175,15 @@ class ProfileEditor(QGroupBox):
     def set_avatar(self, path: Path | None) -> None:
         """Use the image at ``path`` as the new avatar (None: keep the current one)."""
         self.avatar_path = path
-        self.avatar_label.setText("Unchanged" if path is None else path.name)
+        self.avatar_label.setText(self.tr("Unchanged") if path is None else path.name)
 
     def choose_avatar(self) -> None:
         """Ask for an image file."""
         name, _ = QFileDialog.getOpenFileName(
-            self, "Choose an avatar", "", "Images (*.png *.jpg *.jpeg *.gif *.webp)"
+            self,
+            self.tr("Choose an avatar"),
+            "",
+            self.tr("Images (*.png *.jpg *.jpeg *.gif *.webp)"),
         )
         if name:
             self.set_avatar(Path(name))
@@ -198,7 +205,7 @@ class ProfilePage(QWidget):
     def __init__(self, service: CoreService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self.setAccessibleName("Profile")
+        self.setAccessibleName(self.tr("Profile"))
         self.data: ProfileData | None = None
         self._target: IdentityKey | None = None  # None: ourselves
         self.pixmaps = BlobPixmaps(service, self, size=AVATAR)
@@ -206,7 +213,7 @@ class ProfilePage(QWidget):
 
         self.fork_banner = QLabel("", self)
         self.fork_banner.setWordWrap(True)
-        self.fork_banner.setAccessibleName("Fork warning")
+        self.fork_banner.setAccessibleName(self.tr("Fork warning"))
         self.fork_banner.setStyleSheet(
             "QLabel { background: #fff4e5; color: #663c00; padding: 6px; }"
         )
@@ -215,36 +222,36 @@ class ProfilePage(QWidget):
         self.avatar = QLabel(self)
         self.avatar.setFixedSize(AVATAR, AVATAR)
         self.avatar.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.avatar.setAccessibleName("Avatar")
+        self.avatar.setAccessibleName(self.tr("Avatar"))
         self.name = QLabel("", self)
         font = self.name.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         self.name.setFont(font)
-        self.name.setAccessibleName("Name")
+        self.name.setAccessibleName(self.tr("Name"))
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bio = QLabel("", self)
         self.bio.setWordWrap(True)
-        self.bio.setAccessibleName("Bio")
+        self.bio.setAccessibleName(self.tr("Bio"))
         self.bio.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.id_text = QLineEdit(self)
         self.id_text.setReadOnly(True)
-        self.id_text.setAccessibleName("Identity id")
-        self.copy_id = QPushButton("Copy", self)
-        self.copy_id.setAccessibleName("Copy the identity id")
+        self.id_text.setAccessibleName(self.tr("Identity id"))
+        self.copy_id = QPushButton(self.tr("Copy"), self)
+        self.copy_id.setAccessibleName(self.tr("Copy the identity id"))
         self.copy_id.clicked.connect(self.copy_identity)
         self.details = QLabel("", self)
-        self.details.setAccessibleName("Devices and relation")
+        self.details.setAccessibleName(self.tr("Devices and relation"))
 
-        self.edit_button = QPushButton("Edit profile", self)
-        self.follow_button = QPushButton("Follow", self)
-        self.block_button = QPushButton("Block", self)
+        self.edit_button = QPushButton(self.tr("Edit profile"), self)
+        self.follow_button = QPushButton(self.tr("Follow"), self)
+        self.block_button = QPushButton(self.tr("Block"), self)
         self.editor = ProfileEditor(self)
         self.editor.hide()
         self.posts = QListWidget(self)
-        self.posts.setAccessibleName("Posts")
+        self.posts.setAccessibleName(self.tr("Posts"))
         self.posts.setWordWrap(True)
-        self.posts_title = QLabel("Posts", self)
+        self.posts_title = QLabel(self.tr("Posts"), self)
 
         id_row = QHBoxLayout()
         id_row.addWidget(self.id_text, 1)
@@ -274,8 +281,8 @@ class ProfilePage(QWidget):
         posts_layout.addWidget(self.posts_title)
         posts_layout.addWidget(self.posts, 1)
         self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName("Profile sections")
-        self.tabs.addTab(posts_box, "Posts")
+        self.tabs.setAccessibleName(self.tr("Profile sections"))
+        self.tabs.addTab(posts_box, self.tr("Posts"))
         layout.addWidget(self.tabs, 1)
         self._panel_factory: PanelFactory | None = None
         self._panels_for: IdentityKey | None = None
@@ -369,29 +376,36 @@ class ProfilePage(QWidget):
     def _show(self, data: ProfileData) -> None:
         self.data = data
         label = data.name or short_id(data.identity)
-        self.name.setText(label + (" (you)" if data.is_self else ""))
+        self.name.setText(self.tr("{name} (you)").format(name=label) if data.is_self else label)
         self.bio.setText(data.bio)
         self.bio.setVisible(bool(data.bio))
         self.id_text.setText(identity_text(data.identity))
         self.id_text.setCursorPosition(0)
-        devices = f"{data.devices} device{'' if data.devices == 1 else 's'}"
+        details = english_plural(self.tr("%n device(s)", "", data.devices), data.devices)
         if data.revoked_devices:
-            devices += f" ({data.revoked_devices} revoked)"
+            revoked = self.tr("{devices} (%n revoked)", "", data.revoked_devices)
+            details = revoked.format(devices=details)
         if data.follows_us:
-            devices += " · follows you"
-        self.details.setText(devices)
-        self.fork_banner.setText(FORK_WARNING.format(name=label))
+            details = self.tr("{details} · follows you").format(details=details)
+        self.details.setText(details)
+        self.fork_banner.setText(self.tr(FORK_WARNING).format(name=label))
         self.fork_banner.setVisible(data.forked)
         self._set_actions(data)
         self._show_avatar()
         self.posts.clear()
         now = now_ms()
         for post in data.posts:
-            edited = " · edited" if post.edited else ""
-            item = QListWidgetItem(f"{relative_time(post.timestamp, now)}{edited}\n{post.text}")
+            stamp = relative_time(post.timestamp, now)
+            if post.edited:
+                stamp = self.tr("{time} · edited").format(time=stamp)
+            item = QListWidgetItem(f"{stamp}\n{post.text}")
             item.setData(Qt.ItemDataRole.UserRole, post.id)
             self.posts.addItem(item)
-        self.posts_title.setText(f"Posts ({len(data.posts)})" if data.posts else "No posts yet")
+        self.posts_title.setText(
+            self.tr("Posts ({count})").format(count=len(data.posts))
+            if data.posts
+            else self.tr("No posts yet")
+        )
         self._rebuild_panels(data.identity)
         self.loaded.emit()
 
@@ -402,7 +416,7 @@ class ProfilePage(QWidget):
             self.avatar.setPixmap(pixmap)
         else:
             self.avatar.clear()
-            self.avatar.setText("No avatar" if ref is None else "…")
+            self.avatar.setText(self.tr("No avatar") if ref is None else "…")
 
     def _set_actions(self, data: ProfileData | None) -> None:
         known = data is not None
@@ -412,8 +426,8 @@ class ProfilePage(QWidget):
         self.block_button.setVisible(known and not is_self)
         self.copy_id.setEnabled(known)
         if data is not None:
-            self.follow_button.setText("Unfollow" if data.following else "Follow")
-            self.block_button.setText("Unblock" if data.blocked else "Block")
+            self.follow_button.setText(self.tr("Unfollow") if data.following else self.tr("Follow"))
+            self.block_button.setText(self.tr("Unblock") if data.blocked else self.tr("Block"))
         for button in (self.follow_button, self.block_button, self.edit_button):
             button.setEnabled(known)
 
@@ -455,7 +469,7 @@ class ProfilePage(QWidget):
         """Publish the edited profile in the background."""
         name = self.editor.name.text().strip()
         if not name:
-            self.editor.error.setText("A profile needs a name.")
+            self.editor.error.setText(self.tr("A profile needs a name."))
             return
         self.editor.save.setEnabled(False)
         self.editor.error.setText("")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 
+from PySide6.QtCore import QCoreApplication
+
 from ..core.identity import BIP39_WORDS, InvalidPhrase, RootKey
 
 PHRASE_WORDS = 24
@@ -18,8 +20,10 @@ def _wordlist() -> frozenset[str]:
 def numbered(positions: list[int]) -> str:
     """'Word 5', 'Words 5 and 9', 'Words 5, 9 and 12'."""
     if len(positions) == 1:
-        return f"Word {positions[0]}"
-    return "Words " + ", ".join(map(str, positions[:-1])) + f" and {positions[-1]}"
+        return QCoreApplication.translate("RecoveryPhrase", "Word {n}").format(n=positions[0])
+    return QCoreApplication.translate("RecoveryPhrase", "Words {list} and {last}").format(
+        list=", ".join(map(str, positions[:-1])), last=positions[-1]
+    )
 
 
 def phrase_problem(text: str, *, partial: bool = False) -> str | None:
@@ -33,21 +37,31 @@ def phrase_problem(text: str, *, partial: bool = False) -> str | None:
         words = words[:-1]
     unknown = [(n, w) for n, w in enumerate(words, 1) if w not in _wordlist()]
     if unknown:
-        shown = ", ".join(f"“{w}”" for _, w in unknown[:3])
-        verb = "is" if len(unknown) == 1 else "are"
-        return (
-            f"{numbered([n for n, _ in unknown[:3]])} ({shown}) {verb} not in the recovery "
-            "word list; check the spelling."
-        )
+        quoted = QCoreApplication.translate("RecoveryPhrase", "“{word}”")
+        shown = ", ".join(quoted.format(word=w) for _, w in unknown[:3])
+        if len(unknown) == 1:
+            text = QCoreApplication.translate(
+                "RecoveryPhrase",
+                "{words} ({shown}) is not in the recovery word list; check the spelling.",
+            )
+        else:
+            text = QCoreApplication.translate(
+                "RecoveryPhrase",
+                "{words} ({shown}) are not in the recovery word list; check the spelling.",
+            )
+        return text.format(words=numbered([n for n, _ in unknown[:3]]), shown=shown)
     if partial:
         return None
     if len(words) != PHRASE_WORDS:
-        return f"A recovery phrase has {PHRASE_WORDS} words; this one has {len(words)}."
+        return QCoreApplication.translate(
+            "RecoveryPhrase", "A recovery phrase has {expected} words; this one has {count}."
+        ).format(expected=PHRASE_WORDS, count=len(words))
     try:
         RootKey.from_phrase(" ".join(words))  # a checksum only: cheap, no key derivation
     except InvalidPhrase:
-        return (
+        return QCoreApplication.translate(
+            "RecoveryPhrase",
             "These words are all valid, but not in this order or combination; check each word "
-            "and its position."
+            "and its position.",
         )
     return None

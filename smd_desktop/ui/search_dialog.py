@@ -49,17 +49,17 @@ class SearchDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Search")
+        self.setWindowTitle(self.tr("Search"))
         self.service = service
         self._open_hit = open_hit
         self._generation = 0
         self.query = QLineEdit()
-        self.query.setPlaceholderText("Search everything you hold (references, …)")
-        self.query.setAccessibleName("Search words")
+        self.query.setPlaceholderText(self.tr("Search everything you hold (references, …)"))
+        self.query.setAccessibleName(self.tr("Search words"))
         self.results = QListWidget()
-        self.results.setAccessibleName("Search results")
+        self.results.setAccessibleName(self.tr("Search results"))
         self.status = QLabel("")
-        self.status.setAccessibleName("Search status")
+        self.status.setAccessibleName(self.tr("Search status"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.query)
         layout.addWidget(self.results, 1)
@@ -95,14 +95,16 @@ class SearchDialog(QDialog):
         """List the hits (best first)."""
         self.results.clear()
         for hit, author in found:
-            line = f"{hit.title} — {author}"
+            line = self.tr("{title} — {author}").format(title=hit.title, author=author)
             if hit.snippet:
                 line += f"\n{hit.snippet}"
             item = QListWidgetItem(line)
             item.setData(Qt.ItemDataRole.UserRole, hit)
             item.setToolTip(f"{hit.plugin}: {hit.kind}")
             self.results.addItem(item)
-        self.status.setText(f"{len(found)} result(s)" if found else "Nothing found.")
+        self.status.setText(
+            self.tr("%n result(s)", "", len(found)) if found else self.tr("Nothing found.")
+        )
         self.searched.emit(len(found))
 
     def _activated(self, item: QListWidgetItem) -> None:

@@ -35,6 +35,7 @@ from ..core.kdf import KdfParams
 from ..core.profile import Profile
 from ..core.store.db import open_database
 from .auto_lock import AUTO_LOCK_CHOICES, AUTO_LOCK_KEY, saved_auto_lock_minutes
+from .i18n import QT_TRANSLATE_NOOP, english_plural
 from .passphrase_pair import PassphrasePair
 from .port_box import PortSpinBox
 from .sentences import as_sentence
@@ -51,10 +52,17 @@ DEFAULT_HOPS = 2
 """The same value as ``smd_desktop.replication.DEFAULT_HOPS``."""
 MAX_HOPS = 3
 
-WRONG_CURRENT = "The current passphrase is wrong; nothing was changed."
+WRONG_CURRENT = QT_TRANSLATE_NOOP(
+    "SettingsPage", "The current passphrase is wrong; nothing was changed."
+)
+"""The English text; the page shows it translated."""
 BACKUP_SUFFIX = ".smdbackup"
 
-_THEME_LABELS = {"system": "System", "light": "Light", "dark": "Dark"}
+_THEME_LABELS = {
+    "system": QT_TRANSLATE_NOOP("SettingsPage", "System"),
+    "light": QT_TRANSLATE_NOOP("SettingsPage", "Light"),
+    "dark": QT_TRANSLATE_NOOP("SettingsPage", "Dark"),
+}
 
 
 def saved_hops(settings: QSettings | None = None) -> int:
@@ -124,17 +132,17 @@ class SettingsPage(QWidget):
         # -- passphrase ------------------------------------------------------------------
         self.current = QLineEdit()
         self.current.setEchoMode(QLineEdit.EchoMode.Password)
-        self.current.setAccessibleName("Current passphrase")
+        self.current.setAccessibleName(self.tr("Current passphrase"))
         self.new_pair = PassphrasePair()
-        self.new_pair.first.setAccessibleName("New passphrase")
-        self.new_pair.second.setAccessibleName("Repeat the new passphrase")
-        self.change_button = QPushButton("Change passphrase")
-        self.change_button.setAccessibleName("Change passphrase")
+        self.new_pair.first.setAccessibleName(self.tr("New passphrase"))
+        self.new_pair.second.setAccessibleName(self.tr("Repeat the new passphrase"))
+        self.change_button = QPushButton(self.tr("Change passphrase"))
+        self.change_button.setAccessibleName(self.tr("Change passphrase"))
         self.change_button.clicked.connect(self.change_passphrase)
-        self.passphrase_status = _label("", "Passphrase change result")
-        passphrase_box = QGroupBox("Passphrase")
+        self.passphrase_status = _label("", self.tr("Passphrase change result"))
+        passphrase_box = QGroupBox(self.tr("Passphrase"))
         form = QFormLayout(passphrase_box)
-        form.addRow("C&urrent passphrase:", self.current)
+        form.addRow(self.tr("C&urrent passphrase:"), self.current)
         form.addRow(self.new_pair)
         form.addRow("", self.change_button)
         form.addRow(self.passphrase_status)
@@ -143,17 +151,19 @@ class SettingsPage(QWidget):
 
         # -- backup ----------------------------------------------------------------------
         self.backup_pair = PassphrasePair()
-        self.backup_pair.first.setAccessibleName("Backup passphrase")
-        self.backup_pair.second.setAccessibleName("Repeat the backup passphrase")
-        self.export_button = QPushButton("Export backup…")
-        self.export_button.setAccessibleName("Export an encrypted backup")
+        self.backup_pair.first.setAccessibleName(self.tr("Backup passphrase"))
+        self.backup_pair.second.setAccessibleName(self.tr("Repeat the backup passphrase"))
+        self.export_button = QPushButton(self.tr("Export backup…"))
+        self.export_button.setAccessibleName(self.tr("Export an encrypted backup"))
         self.export_button.clicked.connect(self._export_clicked)
-        self.backup_status = _label("", "Backup result")
-        backup_box = QGroupBox("Encrypted backup")
+        self.backup_status = _label("", self.tr("Backup result"))
+        backup_box = QGroupBox(self.tr("Encrypted backup"))
         backup_layout = QVBoxLayout(backup_box)
         explanation = QLabel(
-            "A backup holds your identity's key and posts, sealed with the passphrase below. "
-            "Keep both: without the passphrase the backup cannot be opened."
+            self.tr(
+                "A backup holds your identity's key and posts, sealed with the passphrase below. "
+                "Keep both: without the passphrase the backup cannot be opened."
+            )
         )
         explanation.setWordWrap(True)
         backup_layout.addWidget(explanation)
@@ -163,67 +173,72 @@ class SettingsPage(QWidget):
         self.backup_pair.changed.connect(self._update_buttons)
 
         # -- data directory --------------------------------------------------------------
-        self.data_dir = _label(str(service.data_dir), "Data folder")
+        self.data_dir = _label(str(service.data_dir), self.tr("Data folder"))
         self.data_dir.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        open_folder = QPushButton("Open folder")
-        open_folder.setAccessibleName("Open the data folder")
+        open_folder = QPushButton(self.tr("Open folder"))
+        open_folder.setAccessibleName(self.tr("Open the data folder"))
         open_folder.clicked.connect(self.open_data_dir)
-        data_box = QGroupBox("Data folder")
+        data_box = QGroupBox(self.tr("Data folder"))
         data_row = QHBoxLayout(data_box)
         data_row.addWidget(self.data_dir, 1)
         data_row.addWidget(open_folder)
 
         # -- network ---------------------------------------------------------------------
         self.port = PortSpinBox()
-        self.port.setAccessibleName("Listen port")
+        self.port.setAccessibleName(self.tr("Listen port"))
         self.port.setToolTip(
-            "automatic: the network picks a free port the first time it starts and keeps it"
+            self.tr(
+                "automatic: the network picks a free port the first time it starts and keeps it"
+            )
         )
         self.port.setEnabled(False)  # until read from the store
-        self.port_button = QPushButton("Apply")
-        self.port_button.setAccessibleName("Use this listen port")
+        self.port_button = QPushButton(self.tr("Apply"))
+        self.port_button.setAccessibleName(self.tr("Use this listen port"))
         self.port_button.setEnabled(False)
         self.port_button.clicked.connect(self.apply_port)
         self.port.valueChanged.connect(self._update_buttons)
         self.stored_port: int | None = None
-        self.port_status = _label("", "Listen port result")
+        self.port_status = _label("", self.tr("Listen port result"))
         self.hops = QSpinBox()
         self.hops.setRange(0, MAX_HOPS)
         self.hops.setValue(saved_hops(self.settings))
-        self.hops.setAccessibleName("Follow hops to replicate")
+        self.hops.setAccessibleName(self.tr("Follow hops to replicate"))
         self.hops.setToolTip(
-            "0: only your own posts; 1: people you follow; 2: also the people they follow; …"
+            self.tr(
+                "0: only your own posts; 1: people you follow; 2: also the people they follow; …"
+            )
         )
         self.hops.valueChanged.connect(self._hops_changed)
-        network_box = QGroupBox("Network")
+        network_box = QGroupBox(self.tr("Network"))
         network_form = QFormLayout(network_box)
         port_row = QHBoxLayout()
         port_row.addWidget(self.port)
         port_row.addWidget(self.port_button)
         port_row.addStretch(1)
-        network_form.addRow("Listen port:", port_row)
+        network_form.addRow(self.tr("Listen port:"), port_row)
         network_form.addRow("", self.port_status)
-        network_form.addRow("Replicate &follows up to (hops):", self.hops)
+        network_form.addRow(self.tr("Replicate &follows up to (hops):"), self.hops)
 
         # -- appearance and security -----------------------------------------------------
         self.theme = QComboBox()
-        self.theme.setAccessibleName("Theme")
+        self.theme.setAccessibleName(self.tr("Theme"))
         for choice in THEMES:
-            self.theme.addItem(_THEME_LABELS[choice], choice)
+            self.theme.addItem(self.tr(_THEME_LABELS[choice]), choice)
         self.theme.setCurrentIndex(THEMES.index(saved_theme(self.settings)))
         self.theme.currentIndexChanged.connect(self._theme_chosen)
         self.auto_lock = QComboBox()
-        self.auto_lock.setAccessibleName("Lock after being idle")
+        self.auto_lock.setAccessibleName(self.tr("Lock after being idle"))
         for minutes in AUTO_LOCK_CHOICES:
-            self.auto_lock.addItem("Off" if minutes == 0 else f"{minutes} minutes", minutes)
+            label = self.tr("Off") if minutes == 0 else self.tr("%n minute(s)", "", minutes)
+            self.auto_lock.addItem(english_plural(label, minutes), minutes)
         self.auto_lock.setCurrentIndex(
             AUTO_LOCK_CHOICES.index(saved_auto_lock_minutes(self.settings))
         )
         self.auto_lock.currentIndexChanged.connect(self._auto_lock_chosen)
-        general_box = QGroupBox("Appearance and security")
+        general_box = QGroupBox(self.tr("Appearance and security"))
         general_form = QFormLayout(general_box)
-        general_form.addRow("&Theme:", self.theme)
-        general_form.addRow("Lock after &idle:", self.auto_lock)
+        general_form.addRow(self.tr("&Theme:"), self.theme)
+        general_form.addRow(self.tr("Lock after &idle:"), self.auto_lock)
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -257,26 +272,28 @@ class SettingsPage(QWidget):
             return
         current, new = self.current.text(), self.new_pair.passphrase()
         if not current:
-            self.passphrase_status.setText("Type your current passphrase first.")
+            self.passphrase_status.setText(self.tr("Type your current passphrase first."))
             return
         if not self.new_pair.is_acceptable():
             self.passphrase_status.setText(self.new_pair.hint.text())
             return
         if new == current:
-            self.passphrase_status.setText("The new passphrase is the same as the current one.")
+            self.passphrase_status.setText(
+                self.tr("The new passphrase is the same as the current one.")
+            )
             return
         self._set_busy(True)
-        self.passphrase_status.setText("Checking the current passphrase…")
+        self.passphrase_status.setText(self.tr("Checking the current passphrase…"))
         self.service.run(self._change, current, new)
 
     async def _change(self, current: str, new: str) -> None:
         kdf = self.service.kdf
         try:
             await self.service.blocking(check_passphrase, self.service.data_dir, current)
-            self.passphrase_status.setText("Changing the passphrase…")
+            self.passphrase_status.setText(self.tr("Changing the passphrase…"))
             await self.service.call(Profile.change_passphrase, new, kdf)
         except WrongPassphrase:
-            self.passphrase_status.setText(WRONG_CURRENT)
+            self.passphrase_status.setText(self.tr(WRONG_CURRENT))
             self.current.setFocus()
             self.current.selectAll()
             return
@@ -287,7 +304,7 @@ class SettingsPage(QWidget):
             self._set_busy(False)
         self.current.clear()
         self.new_pair.clear()
-        self.passphrase_status.setText("Passphrase changed. Use the new one from now on.")
+        self.passphrase_status.setText(self.tr("Passphrase changed. Use the new one from now on."))
         self.passphrase_changed.emit()
 
     # -- backup ----------------------------------------------------------------------------
@@ -296,7 +313,10 @@ class SettingsPage(QWidget):
         """Ask where to save the backup (a save dialog); None if cancelled."""
         suggested = Path.home() / f"smd-backup-{datetime.date.today().isoformat()}{BACKUP_SUFFIX}"
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save encrypted backup", str(suggested), f"SMD backups (*{BACKUP_SUFFIX})"
+            self,
+            self.tr("Save encrypted backup"),
+            str(suggested),
+            self.tr("SMD backups (*{suffix})").format(suffix=BACKUP_SUFFIX),
         )
         return Path(path) if path else None
 
@@ -308,7 +328,7 @@ class SettingsPage(QWidget):
             self.backup_status.setText(self.backup_pair.hint.text())
             return
         self._set_busy(True)
-        self.backup_status.setText("Writing the backup…")
+        self.backup_status.setText(self.tr("Writing the backup…"))
         self.service.run(self._export, path, self.backup_pair.passphrase())
 
     def _export_clicked(self) -> None:
@@ -325,14 +345,15 @@ class SettingsPage(QWidget):
             count = await self.service.call(export_backup, path, passphrase, kdf)
         except (SmdError, OSError) as exc:
             text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.backup_status.setText(f"The backup was not written: {text}.")
+            self.backup_status.setText(
+                self.tr("The backup was not written: {reason}.").format(reason=text)
+            )
             return
         finally:
             self._set_busy(False)
         self.backup_pair.clear()
-        self.backup_status.setText(
-            f"Backup saved to {path} ({count} record{'s' if count != 1 else ''})."
-        )
+        saved = english_plural(self.tr("Backup saved to {path} (%n record(s)).", "", count), count)
+        self.backup_status.setText(saved.format(path=path))
         self.backup_exported.emit(str(path), count)
 
     # -- data folder -----------------------------------------------------------------------
@@ -354,7 +375,7 @@ class SettingsPage(QWidget):
         self.port.setEnabled(True)
         self.port.set_port(port)
         if port is None:
-            self.port_status.setText("No port chosen yet: the network picks a free one.")
+            self.port_status.setText(self.tr("No port chosen yet: the network picks a free one."))
         else:
             self.port_status.setText("")
         self._update_buttons()
@@ -379,7 +400,9 @@ class SettingsPage(QWidget):
         finally:
             self._set_busy(False)
         self.stored_port = port
-        self.port_status.setText(f"The network now listens on port {port}.")
+        self.port_status.setText(
+            self.tr("The network now listens on port {port}.").format(port=port)
+        )
         self._update_buttons()
         self.network_settings_changed.emit()
 

@@ -7,11 +7,12 @@ keeps :attr:`Tray.unread` and :attr:`Tray.last_notification`, so callers never b
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from .app_icon import app_icon
+from .i18n import english_plural
 
 ICON_SIZE = 64
 BADGE_COLOR = "#d93025"
@@ -75,7 +76,9 @@ def tooltip_for(count: int) -> str:
     """The tray tooltip for ``count`` unread posts."""
     if count <= 0:
         return "SMD"
-    return f"SMD: {count} unread post{'s' if count != 1 else ''}"
+    return english_plural(
+        QCoreApplication.translate("Tray", "SMD: %n unread post(s)", "", count), count
+    )
 
 
 class Tray(QObject):
@@ -107,9 +110,9 @@ class Tray(QObject):
         self.menu: QMenu | None = None
         if self.available:
             self.menu = QMenu()
-            show = QAction("Show SMD", self.menu)
+            show = QAction(self.tr("Show SMD"), self.menu)
             show.triggered.connect(self.show_requested)
-            quit_ = QAction("Quit", self.menu)
+            quit_ = QAction(self.tr("Quit"), self.menu)
             quit_.triggered.connect(self.quit_requested)
             self.menu.addAction(show)
             self.menu.addSeparator()

@@ -21,10 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .i18n import QT_TRANSLATE_NOOP
 from .onboarding import as_sentence
 from .service import CoreService
 
-WRONG_PASSPHRASE = "That passphrase does not open this profile. Try again."
+WRONG_PASSPHRASE = QT_TRANSLATE_NOOP(
+    "UnlockDialog", "That passphrase does not open this profile. Try again."
+)
+"""The English text; the dialog shows it translated."""
 
 
 class UnlockDialog(QDialog):
@@ -37,29 +41,29 @@ class UnlockDialog(QDialog):
         super().__init__(parent)
         self.service = service
         self.busy = False
-        self.setWindowTitle("Unlock SMD")
+        self.setWindowTitle(self.tr("Unlock SMD"))
         self.setMinimumWidth(380)
-        prompt = QLabel("Enter your &passphrase to unlock your profile.")
+        prompt = QLabel(self.tr("Enter your &passphrase to unlock your profile."))
         prompt.setWordWrap(True)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
         prompt.setBuddy(self.passphrase)
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # indeterminate: Argon2id gives no progress
-        self.busy_bar.setAccessibleName("Unlocking")
+        self.busy_bar.setAccessibleName(self.tr("Unlocking"))
         self.busy_bar.hide()
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Error message")
+        self.error_label.setAccessibleName(self.tr("Error message"))
         self.error_label.setStyleSheet("color: #b3261e;")
         self.error_label.hide()
         buttons = QDialogButtonBox()
-        self.unlock_button = QPushButton("&Unlock")
-        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
+        self.unlock_button.setAccessibleName(self.tr("Unlock"))
         self.unlock_button.setDefault(True)
-        self.quit_button = QPushButton("&Quit")
-        self.quit_button.setAccessibleName("Quit")
+        self.quit_button = QPushButton(self.tr("&Quit"))
+        self.quit_button.setAccessibleName(self.tr("Quit"))
         buttons.addButton(self.unlock_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout = QVBoxLayout(self)
@@ -82,7 +86,7 @@ class UnlockDialog(QDialog):
         if self.busy or not passphrase:
             return
         if not self.service.guest.running:
-            self.show_error("SMD is still starting; try again in a moment.")
+            self.show_error(self.tr("SMD is still starting; try again in a moment."))
             return
         self.show_error("")
         self._set_busy(True)
@@ -96,7 +100,7 @@ class UnlockDialog(QDialog):
         if opened:
             self.accept()
         else:
-            self.show_error(WRONG_PASSPHRASE)
+            self.show_error(self.tr(WRONG_PASSPHRASE))
 
     def show_error(self, text: str) -> None:
         """Show ``text`` (a sentence) on the dialog and select the field for another try."""

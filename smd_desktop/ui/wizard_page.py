@@ -19,11 +19,11 @@ class WizardPage(QWizardPage):
         self.body = QVBoxLayout()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # indeterminate: Argon2id gives no progress
-        self.busy_bar.setAccessibleName("Working")
+        self.busy_bar.setAccessibleName(self.tr("Working"))
         self.busy_bar.hide()
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Error message")
+        self.error_label.setAccessibleName(self.tr("Error message"))
         self.error_label.setStyleSheet("color: #b3261e;")
         self.error_label.hide()
         outer = QVBoxLayout(self)
