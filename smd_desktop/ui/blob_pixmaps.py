@@ -20,9 +20,14 @@ THUMBNAIL_EDGE = 192
 """Longest edge thumbnails are decoded at: twice the timeline's 96 px, for HiDPI screens."""
 
 
-def decode_blob(profile: Profile, digest: BlobHash, size: int | None) -> QImage | None:
+def decode_blob(
+    profile: Profile, digest: BlobHash, size: int | None, square: bool = False
+) -> QImage | None:
     """A blob decoded (and scaled to fit ``size``), in the core's thread; None when the blob
-    has not arrived, a null image when it is not decodable."""
+    has not arrived, a null image when it is not decodable.
+
+    ``square``: scale to cover ``size`` x ``size`` and keep the centre square (avatars).
+    """
     blob = profile.blob(digest)
     if blob is None:
         return None
@@ -31,9 +36,18 @@ def decode_blob(profile: Profile, digest: BlobHash, size: int | None) -> QImage 
         image = image.scaled(
             size,
             size,
-            Qt.AspectRatioMode.KeepAspectRatio,
+            (
+                Qt.AspectRatioMode.KeepAspectRatioByExpanding
+                if square
+                else Qt.AspectRatioMode.KeepAspectRatio
+            ),
             Qt.TransformationMode.SmoothTransformation,
         )
+        if square:
+            edge = min(image.width(), image.height())
+            image = image.copy(
+                (image.width() - edge) // 2, (image.height() - edge) // 2, edge, edge
+            )
     return image
 
 
@@ -46,6 +60,8 @@ class BlobPixmaps(QObject):
 
     loaded = Signal(bytes)
     """The thumbnail of this blob hash is ready (or known to be undecodable)."""
+    missing_cleared = Signal()
+    """Blobs that were missing may have arrived: paint again, so :meth:`thumbnail` asks."""
 
     def __init__(
         self,
@@ -54,11 +70,14 @@ class BlobPixmaps(QObject):
         *,
         size: int = THUMBNAIL_EDGE,
         limit: int = 300,
+        square: bool = False,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.size = size
         self.limit = limit
+        self.square = square
+        """Whether images are cropped to their centre square (see :func:`decode_blob`)."""
         self._pixmaps: OrderedDict[bytes, QPixmap] = OrderedDict()
         self._pending: set[bytes] = set()
         self._missing: set[bytes] = set()
@@ -81,8 +100,11 @@ class BlobPixmaps(QObject):
         return ref.hash in self._missing
 
     def retry_missing(self) -> None:
-        """Blobs may have arrived: ask again for those that were missing."""
-        self._missing.clear()
+        """Blobs may have arrived: ask again for those that were missing (at the next paint;
+        :attr:`missing_cleared` asks for one)."""
+        if self._missing:
+            self._missing.clear()
+            self.missing_cleared.emit()
 
     def clear(self) -> None:
         """Forget everything (the profile closed)."""
@@ -93,7 +115,7 @@ class BlobPixmaps(QObject):
         try:
             if not self.service.is_open:
                 return
-            image = await self.service.call(decode_blob, BlobHash(digest), self.size)
+            image = await self.service.call(decode_blob, BlobHash(digest), self.size, self.square)
         finally:
             self._pending.discard(digest)
         if image is None:

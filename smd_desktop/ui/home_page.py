@@ -1,9 +1,10 @@
 """The Home page: the compose box over the timeline.
 
 The timeline is a :class:`QListView` of :class:`~smd_desktop.ui.timeline_model.TimelineModel`
-painted by :class:`~smd_desktop.ui.post_delegate.PostDelegate` (author, time, "edited", wrapped
-text, reply indentation, image thumbnails, and Reply / Edit / Delete links). Thumbnails come
-from :class:`~smd_desktop.ui.blob_pixmaps.BlobPixmaps`; a click on one opens an
+painted by :class:`~smd_desktop.ui.post_delegate.PostDelegate` (avatar, author, time, "edited",
+wrapped text, reply indentation, image thumbnails, and Reply / Edit / Delete links). Thumbnails
+and avatars come from two :class:`~smd_desktop.ui.blob_pixmaps.BlobPixmaps` caches (avatars are
+small squares); a click on a thumbnail opens an
 :class:`~smd_desktop.ui.image_dialog.ImageDialog`. New posts are inserted above without moving
 what the reader is looking at: the page remembers the first visible post before every model
 update and scrolls back to it afterwards (unless the view was at the very top, where new posts
@@ -39,7 +40,7 @@ from ..core.store import BlobRef, PostView
 from .blob_pixmaps import BlobPixmaps
 from .compose import ComposeBox
 from .image_dialog import ImageDialog
-from .post_delegate import MARGIN, PostDelegate
+from .post_delegate import AVATAR_EDGE, MARGIN, PostDelegate
 from .service import CoreService
 from .timeline_model import PostRole, TimelineModel
 
@@ -75,11 +76,12 @@ class HomePage(QWidget):
         self.compose = ComposeBox(service, self, settings=settings)
         self.model = TimelineModel(service, self)
         self.pixmaps = BlobPixmaps(service, self)
+        self.avatars = BlobPixmaps(service, self, size=AVATAR_EDGE, square=True)
 
         self.view = QListView(self)
         self.view.setAccessibleName("Timeline")
         self.view.setModel(self.model)
-        self.delegate = PostDelegate(self.view, self.pixmaps)
+        self.delegate = PostDelegate(self.view, self.pixmaps, self.avatars)
         self.view.setItemDelegate(self.delegate)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
@@ -112,6 +114,7 @@ class HomePage(QWidget):
         self.delegate.action_requested.connect(self._on_action)
         self.delegate.image_clicked.connect(self.open_image)
         self.pixmaps.loaded.connect(lambda _digest: self.view.viewport().update())
+        self.pixmaps.missing_cleared.connect(self.view.viewport().update)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentChanged.connect(self._update_actions)
         self.compose.posted.connect(self._reveal_when_loaded)

@@ -8,7 +8,6 @@ there and unblocking moves them back.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 
 from ..core.ids import IdentityKey, identity_text
 from ..core.profile import Profile
+from .i18n import english_plural
 
 type AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -64,26 +65,32 @@ def person(profile: Profile, identity: IdentityKey, friends: int = 0) -> Person:
 
 
 def load_people(profile: Profile) -> People:
-    """Read the four lists. Blocks: call it in the core's thread."""
+    """Read the four lists. Blocks: call it in the core's thread.
+
+    Five queries whatever the number of people (names are read in one go, suggestions are
+    one statement), so a large circle of friends does not stall the core's thread.
+    """
     me = profile.identity
+    store = profile.store
     blocked = profile.blocked()
     hidden = {*blocked, me}
     following = [i for i in profile.following() if i not in hidden]
-    followers = [i for i in profile.store.followers(me) if i not in hidden]
-    followed = set(following)
-    friends: Counter[IdentityKey] = Counter()
-    for friend in following:
-        for target in profile.store.related(friend, "follow"):
-            if target not in hidden and target not in followed:
-                friends[target] += 1
-    suggestions = [person(profile, i, n) for i, n in friends.items()]
+    followers = [i for i in store.followers(me) if i not in hidden]
+    suggestions = [
+        Person(s.identity, s.name or short_id(s.identity), s.friends) for s in store.suggestions(me)
+    ]
     suggestions.sort(key=lambda p: (-p.friends, p.name.casefold(), p.identity))
+    names = store.profile_names([*following, *followers, *blocked])
+
+    def named(identity: IdentityKey) -> Person:
+        return Person(identity, names.get(identity) or short_id(identity))
+
     return People(
         me,
-        [person(profile, i) for i in following],
-        [person(profile, i) for i in followers],
+        [named(i) for i in following],
+        [named(i) for i in followers],
         suggestions,
-        [person(profile, i) for i in blocked],
+        [named(i) for i in blocked],
     )
 
 
@@ -170,4 +177,5 @@ class PeopleModel(QAbstractListModel):
 
 def friends_text(count: int) -> str:
     """``"followed by 1 friend"``, ``"followed by 3 friends"``."""
-    return f"followed by {count} friend{'' if count == 1 else 's'}"
+    text = QCoreApplication.translate("PeopleModel", "followed by %n friend(s)", "", count)
+    return english_plural(text, count)

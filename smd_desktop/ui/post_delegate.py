@@ -1,13 +1,18 @@
 """How a timeline row looks: :class:`PostDelegate` paints a post and turns clicks into signals.
 
-A row holds the author, the relative time and "edited", the wrapped text, the image thumbnails
-(from :class:`~smd_desktop.ui.blob_pixmaps.BlobPixmaps`) and the Reply / Edit / Delete links,
-indented by the reply depth. One layout function places all of these, so painting, row heights
-and hit tests always agree.
+A row holds the author's round avatar, then the author, the relative time and "edited", the
+wrapped text, the image thumbnails (from :class:`~smd_desktop.ui.blob_pixmaps.BlobPixmaps`) and
+the Reply / Edit / Delete links, all indented by the reply depth. One layout function places all
+of these, so painting, row heights and hit tests always agree.
+
+Avatars load like thumbnails (decoded off the GUI thread, cached, cropped to a square); until
+one is loaded, or when the author has none, the row shows the name's initial on a circle whose
+colour comes from the identity, so an author keeps one colour everywhere.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import (
@@ -23,13 +28,17 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QBrush,
+    QColor,
     QFont,
     QFontMetrics,
     QMouseEvent,
     QPainter,
     QPalette,
+    QPixmap,
     QTextLayout,
     QTextOption,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -45,18 +54,48 @@ from .timeline_model import PostRole
 
 THUMB = 96
 """Edge of an image thumbnail in the timeline, in pixels."""
+AVATAR = 36
+"""Diameter of an author's avatar in the timeline, in pixels."""
+AVATAR_EDGE = 2 * AVATAR
+"""Edge avatars are decoded at: twice the drawn size, for HiDPI screens."""
 MARGIN = 10
 SPACING = 4
+AVATAR_GAP = 10
 INDENT = 28
 ACTION_GAP = 16
 
 type AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+def avatar_color(identity: bytes) -> QColor:
+    """The fallback avatar's colour: a hue fixed by the identity, dark enough for white text."""
+    hue = int.from_bytes(hashlib.blake2b(identity, digest_size=2).digest()) % 360
+    return QColor.fromHsl(hue, 150, 95)
+
+
+def initial(name: str) -> str:
+    """The letter a fallback avatar shows: the name's first letter or digit, upper case."""
+    first = next((c for c in name if c.isalnum()), name[:1] or "?")
+    return first.upper()[:1]
+
+
+@dataclass(frozen=True)
+class AvatarLook:
+    """How a row's avatar is drawn right now."""
+
+    pixmap: QPixmap | None
+    """The author's avatar, square, once loaded; None: draw the fallback."""
+    letter: str
+    """The fallback's letter."""
+    color: QColor
+    """The fallback circle's colour."""
+
+
 @dataclass
 class _PostLayout:
     """Where each part of a post goes inside its row."""
 
+    avatar: QRect
     header: QRect
     text: QRect
     images: list[tuple[BlobRef, QRect]] = field(default_factory=list)
@@ -90,11 +129,25 @@ class PostDelegate(QStyledItemDelegate):
     image_clicked = Signal(object)
     """A thumbnail was clicked; the argument is its :class:`BlobRef`."""
 
-    def __init__(self, view: QListView, pixmaps: BlobPixmaps) -> None:
+    def __init__(
+        self, view: QListView, pixmaps: BlobPixmaps, avatars: BlobPixmaps | None = None
+    ) -> None:
+        """``pixmaps`` holds the thumbnails; ``avatars`` the avatars (square, see
+        :data:`AVATAR_EDGE`; made from ``pixmaps``' service when not given)."""
         super().__init__(view)
         self.view = view
         self.pixmaps = pixmaps
+        if avatars is None:
+            avatars = BlobPixmaps(pixmaps.service, self, size=AVATAR_EDGE, square=True)
+        self.avatars = avatars
+        self.avatars.loaded.connect(self._repaint)
+        self.avatars.missing_cleared.connect(self._repaint)
         self._heights: dict[tuple[bytes, str, int, int, bool], int] = {}
+
+    def _repaint(self, *_args: object) -> None:
+        # An avatar loaded, or missing ones may have arrived: rows keep their height, so
+        # repainting what is visible shows it (or asks for it again).
+        self.view.viewport().update()
 
     @staticmethod
     def _actions(index: AnyIndex) -> list[str]:
@@ -104,7 +157,9 @@ class PostDelegate(QStyledItemDelegate):
         bold = QFont(font)
         bold.setBold(True)
         fm, bold_fm = QFontMetrics(font), QFontMetrics(bold)
-        left = rect.left() + MARGIN + INDENT * int(index.data(PostRole.DEPTH) or 0)
+        indent = rect.left() + MARGIN + INDENT * int(index.data(PostRole.DEPTH) or 0)
+        avatar = QRect(indent, rect.top() + MARGIN, AVATAR, AVATAR)
+        left = avatar.right() + 1 + AVATAR_GAP
         width = max(rect.right() - MARGIN - left, 40)
         y = rect.top() + MARGIN
         header = QRect(left, y, width, bold_fm.height())
@@ -114,7 +169,7 @@ class PostDelegate(QStyledItemDelegate):
         text_rect = QRect(left, y, width, text_height)
         if text_height:
             y += text_height + SPACING
-        out = _PostLayout(header, text_rect)
+        out = _PostLayout(avatar, header, text_rect)
         x = left
         images: list[BlobRef] = index.data(PostRole.IMAGES) or []
         for ref in images:
@@ -129,7 +184,7 @@ class PostDelegate(QStyledItemDelegate):
             advance = fm.horizontalAdvance(name)
             out.actions.append((name.lower(), QRect(x, y, advance, fm.height())))
             x += advance + ACTION_GAP
-        y += fm.height() + MARGIN
+        y = max(y + fm.height(), avatar.bottom() + 1) + MARGIN
         out.height = y - rect.top()
         return out
 
@@ -170,6 +225,7 @@ class PostDelegate(QStyledItemDelegate):
 
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self._paint_avatar(painter, self.avatar(index), layout.avatar, option.font)
         bold = QFont(option.font)
         bold.setBold(True)
         name = str(index.data(PostRole.AUTHOR_NAME) or "")
@@ -203,6 +259,43 @@ class PostDelegate(QStyledItemDelegate):
         painter.setPen(palette.color(QPalette.ColorRole.Mid))
         bottom = option.rect.bottom()
         painter.drawLine(option.rect.left() + MARGIN, bottom, option.rect.right() - MARGIN, bottom)
+        painter.restore()
+
+    def avatar(self, index: AnyIndex) -> AvatarLook:
+        """The row's avatar as it is drawn now; asks for it to load if it is not yet."""
+        ref: BlobRef | None = index.data(PostRole.AVATAR)
+        pixmap = self.avatars.thumbnail(ref) if ref is not None else None
+        return AvatarLook(
+            pixmap if pixmap is not None and not pixmap.isNull() else None,
+            initial(str(index.data(PostRole.AUTHOR_NAME) or "")),
+            avatar_color(bytes(index.data(PostRole.AUTHOR_KEY) or b"")),
+        )
+
+    @staticmethod
+    def _paint_avatar(painter: QPainter, look: AvatarLook, rect: QRect, font: QFont) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if look.pixmap is not None:
+            # A texture brush clipped by the ellipse: a smooth round edge, no clip path.
+            brush = QBrush(look.pixmap)
+            transform = QTransform()
+            transform.translate(rect.x(), rect.y())
+            transform.scale(
+                rect.width() / look.pixmap.width(), rect.height() / look.pixmap.height()
+            )
+            brush.setTransform(transform)
+            painter.setBrush(brush)
+            painter.drawEllipse(rect)
+        else:
+            painter.setBrush(look.color)
+            painter.drawEllipse(rect)
+            letter_font = QFont(font)
+            letter_font.setBold(True)
+            letter_font.setPixelSize(AVATAR * 4 // 9)
+            painter.setFont(letter_font)
+            painter.setPen(QColor(Qt.GlobalColor.white))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, look.letter)
         painter.restore()
 
     def _paint_thumbnail(
@@ -257,6 +350,11 @@ class PostDelegate(QStyledItemDelegate):
             if action == name:
                 return where
         return QRect()
+
+    def avatar_rect(self, index: AnyIndex) -> QRect:
+        """Where a row's avatar is, in the viewport."""
+        rect = self.view.visualRect(self.view.model().index(index.row(), 0))
+        return self._layout(rect, index, self.view.font()).avatar
 
     def image_rects(self, index: AnyIndex) -> list[QRect]:
         """Where a row's thumbnails are, in the viewport."""

@@ -86,6 +86,10 @@ class PostRole(IntEnum):
     """Indentation level: 0 for a top-level post, 1 for a reply under its parent, ..."""
     POST = Qt.ItemDataRole.UserRole + 12
     """The whole :class:`~smd_desktop.core.store.PostView`."""
+    AVATAR = Qt.ItemDataRole.UserRole + 13
+    """The author's avatar, a :class:`~smd_desktop.core.store.BlobRef`, or None."""
+    AUTHOR_KEY = Qt.ItemDataRole.UserRole + 14
+    """The author's identity key (bytes)."""
 
 
 _ROLE_NAMES = {role: role.name.lower().encode() for role in PostRole}
@@ -318,6 +322,10 @@ class TimelineModel(QAbstractListModel):
                 return row.depth
             case PostRole.POST:
                 return post
+            case PostRole.AVATAR:
+                return post.author_avatar
+            case PostRole.AUTHOR_KEY:
+                return bytes(post.identity)
             case Qt.ItemDataRole.ToolTipRole:
                 moment = QDateTime.fromMSecsSinceEpoch(post.timestamp)
                 return QLocale().toString(moment, QLocale.FormatType.LongFormat)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,8 @@ class PostView:
     images: tuple[BlobRef, ...]
     edited: bool
     author_name: str | None
+    author_avatar: BlobRef | None = None
+    """The avatar of the author's latest profile (None without a profile or an avatar)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,17 @@ class ProfileView:
     name: str
     bio: str
     avatar: BlobRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionView:
+    """Someone the people we follow follow, and we do not."""
+
+    identity: IdentityKey
+    name: str | None
+    """Their latest profile's name (None if no profile arrived)."""
+    friends: int
+    """How many of the identities we follow follow them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +92,7 @@ _LATEST_EDIT = (
 # _post shows it instead of the original's text.
 _POST_COLUMNS = (
     f"p.id, p.identity, p.device, p.seq, p.ts, p.text, p.reply_to, p.tags, p.images, "
-    f"{_LATEST_EDIT}, pr.name"
+    f"{_LATEST_EDIT}, pr.name, pr.avatar, pr.avatar_mime, pr.avatar_size"
 )
 
 
@@ -102,6 +116,7 @@ def _post(row: Any) -> PostView:
         images=_blob_refs(row[8]),
         edited=latest_edit is not None,
         author_name=row[10],
+        author_avatar=BlobRef(BlobHash(row[11]), row[12], row[13]) if row[11] is not None else None,
     )
 
 
@@ -197,6 +212,51 @@ def followers(conn: Connection, identity: IdentityKey) -> list[IdentityKey]:
         (identity,),
     ).fetchall()
     return [IdentityKey(r[0]) for r in rows]
+
+
+def suggestions(conn: Connection, viewer: IdentityKey) -> list[SuggestionView]:
+    """Identities followed by those ``viewer`` follows, most such friends first (then by id).
+
+    Left out: ``viewer``, whom it follows or blocks, and what blocked identities follow (a
+    blocked identity is no friend even while the follow stands).
+    """
+    # CROSS JOIN keeps our own follows the outer loop (then each friend's by primary key);
+    # without statistics SQLite would rather scan every follow of every identity we hold.
+    rows = conn.execute(
+        "SELECT theirs.target, pr.name, count(*) AS friends "
+        "FROM relations mine "
+        "CROSS JOIN relations theirs ON theirs.identity = mine.target "
+        "     AND theirs.kind = 'follow' AND theirs.state = 1 "
+        "LEFT JOIN profiles pr ON pr.identity = theirs.target "
+        "WHERE mine.identity = :me AND mine.kind = 'follow' AND mine.state = 1 "
+        "AND mine.target != :me AND theirs.target != :me "
+        "AND mine.target NOT IN (SELECT target FROM relations "
+        "     WHERE identity = :me AND kind = 'block' AND state = 1) "
+        "AND theirs.target NOT IN (SELECT target FROM relations "
+        "     WHERE identity = :me AND kind IN ('follow', 'block') AND state = 1) "
+        "GROUP BY theirs.target ORDER BY friends DESC, theirs.target",
+        {"me": viewer},
+    ).fetchall()
+    return [SuggestionView(IdentityKey(r[0]), r[1], r[2]) for r in rows]
+
+
+_NAMES_CHUNK = 500
+"""Identities per ``IN (...)`` list: well below SQLite's bound-parameter limit."""
+
+
+def profile_names(conn: Connection, identities: Sequence[IdentityKey]) -> dict[IdentityKey, str]:
+    """The latest profile name of each of ``identities`` that has a profile."""
+    unique = list(dict.fromkeys(identities))
+    names: dict[IdentityKey, str] = {}
+    for start in range(0, len(unique), _NAMES_CHUNK):
+        chunk = unique[start : start + _NAMES_CHUNK]
+        rows = conn.execute(
+            "SELECT identity, name FROM profiles WHERE identity IN "
+            f"({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        names.update((IdentityKey(r[0]), r[1]) for r in rows)
+    return names
 
 
 def devices(conn: Connection, identity: IdentityKey | None = None) -> list[DeviceView]:

@@ -279,6 +279,16 @@ class Store:
         with self._read() as conn:
             return queries.followers(conn, identity)
 
+    def suggestions(self, viewer: IdentityKey) -> list[queries.SuggestionView]:
+        """See :func:`queries.suggestions`."""
+        with self._read() as conn:
+            return queries.suggestions(conn, viewer)
+
+    def profile_names(self, identities: Sequence[IdentityKey]) -> dict[IdentityKey, str]:
+        """See :func:`queries.profile_names`."""
+        with self._read() as conn:
+            return queries.profile_names(conn, identities)
+
     def replies_to(
         self, author: IdentityKey, *, since: int = 0, limit: int = 50
     ) -> list[queries.PostView]:
