@@ -89,7 +89,11 @@ def build_sample(root: Path) -> Path:
     me = make_profile(
         root / "me", "Ada Lovelace", passphrase=PASSPHRASE, plugins=[references_plugin]
     )
-    me.set_profile(bio="Engines, poetry and sourdough.")
+    avatar = Path(__file__).resolve().parents[1] / "resources/icons/hicolor/128x128/apps"
+    me.set_profile(
+        bio="Engines, poetry and sourdough.",
+        avatar=Image.from_bytes((avatar / "org.smd.Desktop.png").read_bytes()),
+    )
     for draft in REFERENCES:
         Directory(me).add(draft)
     for name, texts in POSTS.items():
