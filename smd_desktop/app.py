@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import trio
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
@@ -27,7 +27,7 @@ from .core.plugins import PluginHost, SearchHit
 from .core.store import now_ms
 from .ui.app_icon import APP_ID, app_icon
 from .ui.auto_lock import AutoLock, saved_auto_lock_minutes
-from .ui.i18n import install_translator
+from .ui.i18n import english_plural, install_translator
 from .ui.main_window import MainWindow
 from .ui.network_page import NetworkPage
 from .ui.plugin_api import UiContext
@@ -143,14 +143,20 @@ class NodeController:
         from p2p.errors import P2PError
 
         if self.node is None:
-            self.page.connect_result("The network is not running yet; try again in a moment.")
+            self.page.connect_result(
+                QCoreApplication.translate(
+                    "NodeController", "The network is not running yet; try again in a moment."
+                )
+            )
             return
         try:
             peer = await self.node.connect(text)
         except P2PError as exc:
-            self.page.connect_result(f"Could not connect: {exc}")
+            failed = QCoreApplication.translate("NodeController", "Could not connect: {reason}")
+            self.page.connect_result(failed.format(reason=exc))
             return
-        self.page.connect_result(f"Connected to …{peer[-12:]}.")
+        done = QCoreApplication.translate("NodeController", "Connected to …{peer}.")
+        self.page.connect_result(done.format(peer=peer[-12:]))
 
     async def refresh_invite(self) -> None:
         """Show a fresh invite code."""
@@ -181,22 +187,53 @@ def notification(
     seen: Activity, names: dict[bytes, str], notified: set[bytes], posts_before: int
 ) -> str | None:
     """One sentence about what is new and not told yet: replies, then new followers, then new
-    posts (when more than ``posts_before``); remembers the replies and followers it told."""
+    posts (when more than ``posts_before``); remembers the replies and followers it told.
+    Translated (context ``Notification``)."""
     replies = [r for r in seen.replies if bytes(r.id) not in notified]
     followers = [f for f in seen.new_followers if bytes(f) not in notified]
     notified.update(bytes(r.id) for r in replies)
     notified.update(bytes(f) for f in followers)
+    someone = QCoreApplication.translate("Notification", "Someone")
     if replies:
-        who = replies[0].author_name or "Someone"
-        more = f" (and {len(replies) - 1} more replies)" if len(replies) > 1 else ""
-        return f"{who} replied to you{more}"
+        who = replies[0].author_name or someone
+        more = len(replies) - 1
+        if more == 0:
+            text = QCoreApplication.translate("Notification", "{name} replied to you")
+        else:
+            text = english_plural(
+                QCoreApplication.translate(
+                    "Notification", "{name} replied to you (and %n more replies)", "", more
+                ),
+                more,
+            )
+        return text.format(name=who)
     if followers:
-        more = f" (and {len(followers) - 1} more)" if len(followers) > 1 else ""
-        return f"{names.get(bytes(followers[0]), 'Someone')} now follows you{more}"
+        who = names.get(bytes(followers[0]), someone)
+        more = len(followers) - 1
+        if more == 0:
+            text = QCoreApplication.translate("Notification", "{name} now follows you")
+        else:
+            text = english_plural(
+                QCoreApplication.translate(
+                    "Notification", "{name} now follows you (and %n more)", "", more
+                ),
+                more,
+            )
+        return text.format(name=who)
     if seen.new_posts > posts_before:
         author = seen.latest_author
-        return f"New post from {author}" if author else f"{seen.new_posts} new posts"
+        if author:
+            text = QCoreApplication.translate("Notification", "New post from {name}")
+            return text.format(name=author)
+        text = QCoreApplication.translate("Notification", "%n new posts", "", seen.new_posts)
+        return english_plural(text, seen.new_posts)
     return None
+
+
+def plugin_turned_off(plugin: str, reason: str) -> str:
+    """The error banner's sentence when a plugin failed and was turned off (translated)."""
+    text = QCoreApplication.translate("DesktopApp", "The plugin {plugin} was turned off: {reason}")
+    return text.format(plugin=plugin, reason=reason)
 
 
 class DesktopApp:
@@ -212,9 +249,7 @@ class DesktopApp:
         self.service = CoreService(self.guest, data_dir, kdf=kdf_from_env(), plugins=self.plugins)
         # Called from the worker thread: a Qt signal crosses to the GUI thread safely.
         self.plugins.listeners.append(
-            lambda status: self.service.error.emit(
-                f"The plugin {status.title} was turned off: {status.error}"
-            )
+            lambda status: self.service.error.emit(plugin_turned_off(status.title, status.error))
         )
         self.plugin_ui: PluginUi | None = None
         self._search: SearchDialog | None = None
@@ -287,7 +322,7 @@ class DesktopApp:
             self.window.show_page(title)
 
     def _plugin_ui_failed(self, name: str, message: str) -> None:
-        self.service.error.emit(f"The plugin {name} was turned off: {message}")
+        self.service.error.emit(plugin_turned_off(name, message))
         if self.service.is_open:
             self.service.run(
                 lambda: self.service.call(lambda p: p.plugins.report_failure(name, message))
@@ -324,7 +359,10 @@ class DesktopApp:
         try:
             invite = parse_invite(code, now_ms())
         except P2PError as exc:
-            self.people.invite_result(f"That invite code cannot be used: {exc}")
+            text = QCoreApplication.translate(
+                "DesktopApp", "That invite code cannot be used: {reason}"
+            )
+            self.people.invite_result(text.format(reason=exc))
             return
         self.people.follow_identity(invite.group)
         if self.node.node is not None:

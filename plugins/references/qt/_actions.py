@@ -44,14 +44,22 @@ class EntryActions(QObject):
         self._is_mine = is_mine
         self.dialog: EntryDialog | None = None
         """The open add/edit dialog, if any."""
-        self.new = self._action("&New entry…", "Add an entry to my directory", self.new_entry)
+        self.new = self._action(
+            self.tr("&New entry…"), self.tr("Add an entry to my directory"), self.new_entry
+        )
         self.new.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         self.new.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         page.addAction(self.new)
-        self.edit = self._action("&Edit…", "Edit the selected entry", self.edit_entry)
-        self.delete = self._action("&Delete…", "Delete the selected entry", self.delete_entry)
+        self.edit = self._action(
+            self.tr("&Edit…"), self.tr("Edit the selected entry"), self.edit_entry
+        )
+        self.delete = self._action(
+            self.tr("&Delete…"), self.tr("Delete the selected entry"), self.delete_entry
+        )
         self.export = self._action(
-            "E&xport as HTML…", "Export my directory as a web page", self.export_html
+            self.tr("E&xport as HTML…"),
+            self.tr("Export my directory as a web page"),
+            self.export_html,
         )
         self.edit.setEnabled(False)
         self.delete.setEnabled(False)
@@ -93,7 +101,7 @@ class EntryActions(QObject):
         dialog.open()
 
     def _saved(self, entry: EntryView) -> None:
-        self.message.emit(f"Saved \u201c{entry.title}\u201d.")
+        self.message.emit(self.tr("Saved “{title}”.").format(title=entry.title))
         self.saved.emit(entry)
         self.ui.service.records_changed.emit()
 
@@ -106,10 +114,12 @@ class EntryActions(QObject):
             return
         answer = QMessageBox.question(
             self.page,
-            "Delete entry",
-            f"Delete \u201c{entry.title}\u201d from your directory?\n\n"
-            "It is removed here, and from the people who hold your directory as your "
-            "deletion reaches them.",
+            self.tr("Delete entry"),
+            self.tr(
+                "Delete “{title}” from your directory?\n\n"
+                "It is removed here, and from the people who hold your directory as your "
+                "deletion reaches them."
+            ).format(title=entry.title),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -123,7 +133,7 @@ class EntryActions(QObject):
         )
 
     def _deleted(self, entry: EntryView) -> None:
-        self.message.emit(f"Deleted \u201c{entry.title}\u201d.")
+        self.message.emit(self.tr("Deleted “{title}”.").format(title=entry.title))
         self.ui.service.records_changed.emit()
 
     # -- export ---------------------------------------------------------------------------
@@ -133,18 +143,22 @@ class EntryActions(QObject):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         chosen, _ = QFileDialog.getSaveFileName(
             self.page,
-            "Export my directory as HTML",
+            self.tr("Export my directory as HTML"),
             str(Path(folder or Path.home()) / "references.html"),
-            "Web pages (*.html *.htm)",
+            self.tr("Web pages (*.html *.htm)"),
         )
         if not chosen:
             return
         path = Path(chosen)
-        self.message.emit(f"Exporting to {path}…")
+        self.message.emit(self.tr("Exporting to {path}…").format(path=path))
         start(
             self.ui.service,
             self,
             lambda: self.ui.service.call(export_html, path),
-            lambda count: self.message.emit(f"Wrote {entries_text(count)} to {path}."),
-            lambda sentence: self.message.emit(f"Export failed: {sentence}"),
+            lambda count: self.message.emit(
+                self.tr("Wrote {entries} to {path}.").format(entries=entries_text(count), path=path)
+            ),
+            lambda sentence: self.message.emit(
+                self.tr("Export failed: {reason}").format(reason=sentence)
+            ),
         )

@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QModelIndex, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 
 from ..core import EntryView
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 """An item's category path (a tuple of segments; ``()`` for "All categories")."""
-ALL_CATEGORIES = "All categories"
+ALL_CATEGORIES = QT_TRANSLATE_NOOP("CategoryModel", "All categories")
+"""The root item's name (English: the model shows it translated)."""
 
 
 def in_category(entry: EntryView, path: tuple[str, ...]) -> bool:
@@ -26,8 +29,11 @@ def in_category(entry: EntryView, path: tuple[str, ...]) -> bool:
 
 
 def entries_text(count: int) -> str:
-    """``1 entry``, ``3 entries``."""
-    return f"{count} entr{'y' if count == 1 else 'ies'}"
+    """``1 entry``, ``3 entries`` (translated)."""
+    text = QCoreApplication.translate("CategoryModel", "%n entries", "", count)
+    # Untranslated, Qt gives the source with %n filled in; English says "1 entry" (the
+    # "(s)" of english_plural does not fit "entries").
+    return "1 entry" if text == "1 entries" else text
 
 
 def category_counts(categories: Iterable[tuple[str, ...]]) -> Counter[tuple[str, ...]]:
@@ -44,7 +50,7 @@ class CategoryModel(QStandardItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setHorizontalHeaderLabels(["Category"])
+        self.setHorizontalHeaderLabels([self.tr("Category")])
         self._counts: Counter[tuple[str, ...]] = Counter()
         self.set_entries(())
 
@@ -55,7 +61,7 @@ class CategoryModel(QStandardItemModel):
             return
         self._counts = counts
         self.removeRows(0, self.rowCount())
-        root = self._item(ALL_CATEGORIES, (), counts[()])
+        root = self._item(self.tr(ALL_CATEGORIES), (), counts[()])
         items: dict[tuple[str, ...], QStandardItem] = {(): root}
         for path in sorted((p for p in counts if p), key=lambda p: [s.casefold() for s in p]):
             item = self._item(path[-1], path, counts[path])

@@ -7,7 +7,7 @@ Read in the core's thread (:func:`load_detail`) when an entry is chosen and agai
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,28 +19,41 @@ from PySide6.QtWidgets import (
 )
 
 from smd_desktop.core.ids import RecordId
+from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP, english_plural
 from smd_desktop.ui.plugin_api import UiContext
 
 from ..core import EndorsementView, EntryView
 from ..core.identifiers import LABELS
-from ..core.model import DISCLOSURE_BADGES, DISCLOSURE_TEXT, VERDICT_LABELS
 from ._calls import Shown, author_label, endorse, load_detail, short_id, unendorse
+from ._labels import badge, disclosure_sentence, verdict_label
 from ._settings import link_for, switch_of
 from ._work import Refresher, start
 
-NOTHING_CHOSEN = "Choose an entry to see it here."
-GONE = "This entry is no longer in any directory you hold."
+NOTHING_CHOSEN = QT_TRANSLATE_NOOP("EntryDetailView", "Choose an entry to see it here.")
+GONE = QT_TRANSLATE_NOOP("EntryDetailView", "This entry is no longer in any directory you hold.")
+"""English texts: the view shows them translated."""
 
 
 def usage_text(entry: EntryView) -> str:
-    """How long the author has used it: ``Still using it, since 2021-03``."""
-    since = f"since {entry.since}" if entry.since else ""
+    """How long the author has used it: ``Still using it, since 2021-03`` (translated)."""
     if entry.still_using is False:
         span = " – ".join(d for d in (entry.since, entry.until) if d)
-        return f"No longer using it ({span})" if span else "No longer using it"
+        if span:
+            return QCoreApplication.translate(
+                "EntryDetailView", "No longer using it ({dates})"
+            ).format(dates=span)
+        return QCoreApplication.translate("EntryDetailView", "No longer using it")
     if entry.still_using:
-        return f"Still using it, {since}" if since else "Still using it"
-    return f"Using it {since}" if since else ""
+        if entry.since:
+            return QCoreApplication.translate(
+                "EntryDetailView", "Still using it, since {date}"
+            ).format(date=entry.since)
+        return QCoreApplication.translate("EntryDetailView", "Still using it")
+    if entry.since:
+        return QCoreApplication.translate("EntryDetailView", "Using it since {date}").format(
+            date=entry.since
+        )
+    return ""
 
 
 def ids_text(entry: EntryView) -> str:
@@ -49,11 +62,20 @@ def ids_text(entry: EntryView) -> str:
 
 
 def endorsement_text(endorsement: EndorsementView, mine: bool) -> str:
-    """One endorsement as a list line: ``Bob (you follow): "Great mic"``."""
-    who = "You" if mine else endorsement.endorser_name or short_id(endorsement.endorser)
-    if endorsement.followed and not mine:
-        who += " (you follow)"
-    return f"{who}: \u201c{endorsement.note}\u201d" if endorsement.note else who
+    """One endorsement as a list line: ``Bob (you follow): "Great mic"`` (translated)."""
+    if mine:
+        who = QCoreApplication.translate("EntryDetailView", "You")
+    else:
+        who = endorsement.endorser_name or short_id(endorsement.endorser)
+        if endorsement.followed:
+            who = QCoreApplication.translate("EntryDetailView", "{name} (you follow)").format(
+                name=who
+            )
+    if not endorsement.note:
+        return who
+    return QCoreApplication.translate("EntryDetailView", "{name}: “{note}”").format(
+        name=who, note=endorsement.note
+    )
 
 
 class EntryDetailView(QWidget):
@@ -68,43 +90,45 @@ class EntryDetailView(QWidget):
         self.entry_id: RecordId | None = None
         self.shown: Shown | None = None
         self._focus = False
-        self.empty = QLabel(NOTHING_CHOSEN, self)
+        self.empty = QLabel(self.tr(NOTHING_CHOSEN), self)
         self.empty.setWordWrap(True)
-        self.title = self._label("Entry title")
+        self.title = self._label(self.tr("Entry title"))
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title.setFont(font)
         self.author = QPushButton(self)
         self.author.setFlat(True)
-        self.author.setAccessibleName("Author")
+        self.author.setAccessibleName(self.tr("Author"))
         self.author.clicked.connect(self._open_author)
-        self.category = self._label("Category")
+        self.category = self._label(self.tr("Category"))
         self.badges: list[QLabel] = []
         self._badge_row = QHBoxLayout()
         self._badge_row.addStretch(1)
-        self.verdict = self._label("Verdict")
-        self.usage = self._label("Usage")
-        self.tags = self._label("Tags")
-        self.ids = self._label("Identifiers")
-        self.note = self._label("Note")
-        self.open_link = QPushButton("Open link", self)
+        self.verdict = self._label(self.tr("Verdict"))
+        self.usage = self._label(self.tr("Usage"))
+        self.tags = self._label(self.tr("Tags"))
+        self.ids = self._label(self.tr("Identifiers"))
+        self.note = self._label(self.tr("Note"))
+        self.open_link = QPushButton(self.tr("Open link"), self)
         self.open_link.clicked.connect(lambda: self._open(plain=False))
-        self.open_plain = QPushButton("Open without affiliate link", self)
-        self.open_plain.setAccessibleName("Open the canonical link, without affiliate link")
+        self.open_plain = QPushButton(self.tr("Open without affiliate link"), self)
+        self.open_plain.setAccessibleName(
+            self.tr("Open the canonical link, without affiliate link")
+        )
         self.open_plain.clicked.connect(lambda: self._open(plain=True))
-        self.endorsed_by = self._label("Endorsements")
+        self.endorsed_by = self._label(self.tr("Endorsements"))
         self.endorsements = QListWidget(self)
-        self.endorsements.setAccessibleName("Who endorses this entry")
+        self.endorsements.setAccessibleName(self.tr("Who endorses this entry"))
         self.endorse_note = QLineEdit(self)
-        self.endorse_note.setPlaceholderText("Why you vouch for it (optional)")
-        self.endorse_note.setAccessibleName("Endorsement note")
-        self.endorse = QPushButton("Endorse", self)
-        self.endorse.setAccessibleName("Endorse this entry")
+        self.endorse_note.setPlaceholderText(self.tr("Why you vouch for it (optional)"))
+        self.endorse_note.setAccessibleName(self.tr("Endorsement note"))
+        self.endorse = QPushButton(self.tr("Endorse"), self)
+        self.endorse.setAccessibleName(self.tr("Endorse this entry"))
         self.endorse.clicked.connect(self._endorse)
-        self.withdraw = QPushButton("Withdraw endorsement", self)
+        self.withdraw = QPushButton(self.tr("Withdraw endorsement"), self)
         self.withdraw.clicked.connect(self._withdraw)
-        self.status = self._label("Endorsement status")
+        self.status = self._label(self.tr("Endorsement status"))
 
         links = QVBoxLayout()  # stacked: the labels are long and the pane is narrow
         links.addWidget(self.open_link, 0, Qt.AlignmentFlag.AlignLeft)
@@ -172,7 +196,7 @@ class EntryDetailView(QWidget):
         self.shown = shown
         self.body.setVisible(shown is not None)
         self.empty.setVisible(shown is None)
-        self.empty.setText(NOTHING_CHOSEN if self.entry_id is None else GONE)
+        self.empty.setText(self.tr(NOTHING_CHOSEN if self.entry_id is None else GONE))
         if shown is not None:
             self._fill(shown)
             if self._focus:
@@ -183,11 +207,13 @@ class EntryDetailView(QWidget):
     def _fill(self, shown: Shown) -> None:
         entry = shown.detail.entry
         self.title.setText(entry.title)
-        self.author.setText(f"by {author_label(entry)}" + (" (you)" if shown.mine else ""))
-        self.author.setAccessibleName(f"Show the profile of {author_label(entry)}")
-        self.category.setText(" / ".join(entry.category) or "Uncategorized")
+        author = author_label(entry)
+        by = self.tr("by {author} (you)") if shown.mine else self.tr("by {author}")
+        self.author.setText(by.format(author=author))
+        self.author.setAccessibleName(self.tr("Show the profile of {author}").format(author=author))
+        self.category.setText(" / ".join(entry.category) or self.tr("Uncategorized"))
         self._fill_badges(entry)
-        self.verdict.setText(VERDICT_LABELS.get(entry.verdict or "", ""))
+        self.verdict.setText(verdict_label(entry.verdict))
         self.usage.setText(usage_text(entry))
         self.tags.setText(" ".join(f"#{t}" for t in entry.tags))
         self.ids.setText(ids_text(entry))
@@ -202,34 +228,39 @@ class EntryDetailView(QWidget):
             )
         count = len(shown.detail.endorsements)
         self.endorsed_by.setText(
-            "Nobody endorses it yet." if count == 0 else f"Endorsed by {count}:"
+            self.tr("Nobody endorses it yet.")
+            if count == 0
+            else english_plural(self.tr("Endorsed by %n:", "", count), count)
         )
         self.endorsements.setVisible(count > 0)
         for widget in (self.endorse_note, self.endorse):
             widget.setVisible(not shown.mine)
-        self.endorse.setText("Update endorsement" if shown.endorsed else "Endorse")
+        self.endorse.setText(
+            self.tr("Update endorsement") if shown.endorsed else self.tr("Endorse")
+        )
         self.withdraw.setVisible(shown.endorsed)
 
     def _fill_badges(self, entry: EntryView) -> None:
-        for badge in self.badges:
-            badge.hide()
-            badge.deleteLater()
+        for old in self.badges:
+            old.hide()
+            old.deleteLater()
         self.badges = []
         flags = entry.disclosures or ("none",)
         for flag in flags:
             if flag == "none":
-                badge = QLabel("No disclosures", self)
-                badge.setAccessibleName("Disclosure: none declared")
+                label = QLabel(self.tr("No disclosures"), self)
+                label.setAccessibleName(self.tr("Disclosure: none declared"))
             else:
-                badge = QLabel(DISCLOSURE_BADGES[flag], self)
-                badge.setAccessibleName(f"Disclosure: {DISCLOSURE_BADGES[flag]}")
-                badge.setAccessibleDescription(DISCLOSURE_TEXT[flag])
-                badge.setToolTip(DISCLOSURE_TEXT[flag])
-                badge.setStyleSheet(
+                name = badge(flag)
+                label = QLabel(name, self)
+                label.setAccessibleName(self.tr("Disclosure: {badge}").format(badge=name))
+                label.setAccessibleDescription(disclosure_sentence(flag))
+                label.setToolTip(disclosure_sentence(flag))
+                label.setStyleSheet(
                     "border: 1px solid palette(mid); border-radius: 4px; padding: 1px 6px;"
                 )
-            self._badge_row.insertWidget(len(self.badges), badge)
-            self.badges.append(badge)
+            self._badge_row.insertWidget(len(self.badges), label)
+            self.badges.append(label)
 
     # -- links ----------------------------------------------------------------------------
 
@@ -239,12 +270,17 @@ class EntryDetailView(QWidget):
         entry = self.shown.detail.entry
         affiliate = next((a for a in entry.affiliate if a.url == link_for(self.ui, entry)), None)
         if affiliate is None:
-            self.open_link.setText("Open link")
-            self.open_link.setAccessibleName("Open link")
+            self.open_link.setText(self.tr("Open link"))
+            self.open_link.setAccessibleName(self.tr("Open link"))
             self.open_link.setToolTip(entry.url)
         else:
-            self.open_link.setText(f"Open link (affiliate: {affiliate.network})")
-            self.open_link.setAccessibleName(f"Open affiliate link of {affiliate.network}")
+            network = affiliate.network
+            self.open_link.setText(
+                self.tr("Open link (affiliate: {network})").format(network=network)
+            )
+            self.open_link.setAccessibleName(
+                self.tr("Open affiliate link of {network}").format(network=network)
+            )
             self.open_link.setToolTip(affiliate.url)
         self.open_plain.setVisible(affiliate is not None)
 
@@ -268,7 +304,7 @@ class EntryDetailView(QWidget):
             self.ui.service,
             self,
             lambda: self.ui.service.call(endorse, entry_id, note),
-            lambda _: self._written("You endorse this entry."),
+            lambda _: self._written(self.tr("You endorse this entry.")),
             self._refused,
         )
 
@@ -281,7 +317,7 @@ class EntryDetailView(QWidget):
             self.ui.service,
             self,
             lambda: self.ui.service.call(unendorse, entry_id),
-            lambda _: self._written("You no longer endorse this entry."),
+            lambda _: self._written(self.tr("You no longer endorse this entry.")),
             self._refused,
         )
 

@@ -13,20 +13,28 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
 )
 
+from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
+
 from ..core import EntryView
-from ..core.model import DISCLOSURE_BADGES
 from ._calls import author_label
+from ._labels import badge
 
 type AnyIndex = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("Title", "Category", "Author", "Disclosures")
-"""The columns, in order."""
+COLUMNS = (
+    QT_TRANSLATE_NOOP("EntriesModel", "Title"),
+    QT_TRANSLATE_NOOP("EntriesModel", "Category"),
+    QT_TRANSLATE_NOOP("EntriesModel", "Author"),
+    QT_TRANSLATE_NOOP("EntriesModel", "Disclosures"),
+)
+"""The columns, in order (English: the header shows them translated)."""
 
 
 class EntryRole(IntEnum):
@@ -44,8 +52,9 @@ _ROLE_NAMES = {role: role.name.lower().encode() for role in EntryRole}
 
 
 def disclosure_text(entry: EntryView) -> str:
-    """The entry's disclosure badges as a short text (``Affiliate, Received free``)."""
-    return ", ".join(DISCLOSURE_BADGES[flag] for flag in entry.disclosures)
+    """The entry's disclosure badges as a short text (``Affiliate, Received free``),
+    translated."""
+    return ", ".join(badge(flag) for flag in entry.disclosures)
 
 
 def category_text(entry: EntryView) -> str:
@@ -96,7 +105,7 @@ class EntriesModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -154,12 +163,17 @@ class EntriesModel(QAbstractTableModel):
 
 
 def describe(entry: EntryView) -> str:
-    """One sentence for screen readers and tooltips."""
-    parts = [entry.title]
+    """One sentence for screen readers and tooltips (translated)."""
     if entry.category:
-        parts.append(f"in {category_text(entry)}")
-    parts.append(f"by {author_label(entry)}")
-    text = ", ".join(parts)
+        text = QCoreApplication.translate(
+            "EntriesModel", "{title}, in {category}, by {author}"
+        ).format(title=entry.title, category=category_text(entry), author=author_label(entry))
+    else:
+        text = QCoreApplication.translate("EntriesModel", "{title}, by {author}").format(
+            title=entry.title, author=author_label(entry)
+        )
     if entry.disclosures:
-        text += f"; discloses: {disclosure_text(entry)}"
+        text = QCoreApplication.translate(
+            "EntriesModel", "{entry}; discloses: {disclosures}"
+        ).format(entry=text, disclosures=disclosure_text(entry))
     return text

@@ -38,7 +38,7 @@ class EntryDialog(QDialog):
         self.ui = ui
         self.entry = entry
         self.saving = False
-        self.setWindowTitle("New entry" if entry is None else "Edit entry")
+        self.setWindowTitle(self.tr("New entry") if entry is None else self.tr("Edit entry"))
         self.setAccessibleName(self.windowTitle())
         self.form = EntryForm(self)
         if entry is not None:
@@ -49,7 +49,7 @@ class EntryDialog(QDialog):
         scroll.setWidget(self.form)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Problem with this entry")
+        self.message.setAccessibleName(self.tr("Problem with this entry"))
         self.message.setStyleSheet("color: #b3261e;")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()

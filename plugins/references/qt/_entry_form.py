@@ -22,22 +22,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
+
 from ..core import EntryDraft, EntryView, Identifiers
 from ..core.identifiers import KINDS, LABELS
-from ..core.model import DISCLOSURE_TEXT, DISCLOSURES, VERDICT_LABELS, VERDICTS
+from ..core.model import DISCLOSURES, VERDICTS
 from ._affiliate_rows import AffiliateEditor
+from ._labels import disclosure_sentence, verdict_label
 
-UNDISCLOSED_AFFILIATE = (
-    "An affiliate link must be disclosed: tick \u201cI earn a commission\u201d "
-    "(affiliate) or remove the link."
+UNDISCLOSED_AFFILIATE = QT_TRANSLATE_NOOP(
+    "EntryForm",
+    "An affiliate link must be disclosed: tick “I earn a commission” "
+    "(affiliate) or remove the link.",
 )
+"""English texts, here and below: the form shows them translated."""
 DISCLOSURE_CHOICES = {
-    "affiliate": "I earn a commission (affiliate)",
-    "sponsored": "I was paid to feature it (sponsored)",
-    "free": "I received it for free",
-    "owner": "I own or work for the company",
+    "affiliate": QT_TRANSLATE_NOOP("EntryForm", "I earn a commission (affiliate)"),
+    "sponsored": QT_TRANSLATE_NOOP("EntryForm", "I was paid to feature it (sponsored)"),
+    "free": QT_TRANSLATE_NOOP("EntryForm", "I received it for free"),
+    "owner": QT_TRANSLATE_NOOP("EntryForm", "I own or work for the company"),
 }
-USAGE_CHOICES = ("Not said", "Still using it", "Stopped using it")
+USAGE_CHOICES = (
+    QT_TRANSLATE_NOOP("EntryForm", "Not said"),
+    QT_TRANSLATE_NOOP("EntryForm", "Still using it"),
+    QT_TRANSLATE_NOOP("EntryForm", "Stopped using it"),
+)
 
 
 def split_category(text: str) -> tuple[str, ...]:
@@ -57,57 +66,61 @@ class EntryForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = self._line("Title", "What it is, e.g. Shure SM7B")
-        self.url = self._line("Link", "https://… (the plain product page, no affiliate tag)")
-        self.category = self._line("Category", "e.g. Audio / Microphones")
-        self.tags = self._line("Tags", "e.g. podcast, xlr")
+        self.title = self._line(self.tr("Title"), self.tr("What it is, e.g. Shure SM7B"))
+        self.url = self._line(
+            self.tr("Link"), self.tr("https://… (the plain product page, no affiliate tag)")
+        )
+        self.category = self._line(self.tr("Category"), self.tr("e.g. Audio / Microphones"))
+        self.tags = self._line(self.tr("Tags"), self.tr("e.g. podcast, xlr"))
         self.note = QPlainTextEdit(self)
-        self.note.setAccessibleName("Note")
-        self.note.setPlaceholderText("Why you use it, what to know before buying…")
+        self.note.setAccessibleName(self.tr("Note"))
+        self.note.setPlaceholderText(self.tr("Why you use it, what to know before buying…"))
         self.note.textChanged.connect(self.changed)
         self.ids = {kind: self._line(LABELS[kind], "") for kind in KINDS}
         self.verdict = QComboBox(self)
-        self.verdict.setAccessibleName("Verdict")
-        self.verdict.addItem("No verdict", None)
+        self.verdict.setAccessibleName(self.tr("Verdict"))
+        self.verdict.addItem(self.tr("No verdict"), None)
         for verdict in VERDICTS:
-            self.verdict.addItem(VERDICT_LABELS[verdict], verdict)
+            self.verdict.addItem(verdict_label(verdict), verdict)
         self.usage = QComboBox(self)
-        self.usage.setAccessibleName("Still using")
-        self.usage.addItems(USAGE_CHOICES)
+        self.usage.setAccessibleName(self.tr("Still using"))
+        self.usage.addItems([self.tr(choice) for choice in USAGE_CHOICES])
         self.usage.currentIndexChanged.connect(self._usage_changed)
-        self.since = self._line("Using since", "YYYY, YYYY-MM or YYYY-MM-DD")
-        self.until = self._line("Stopped in", "YYYY, YYYY-MM or YYYY-MM-DD")
+        dates = self.tr("YYYY, YYYY-MM or YYYY-MM-DD")
+        self.since = self._line(self.tr("Using since"), dates)
+        self.until = self._line(self.tr("Stopped in"), dates)
         self.affiliate = AffiliateEditor(self)
         self.affiliate.changed.connect(self.changed)
         self.disclose: dict[str, QCheckBox] = {}
-        disclosures = QGroupBox("Disclosures", self)
+        disclosures = QGroupBox(self.tr("Disclosures"), self)
         box = QVBoxLayout(disclosures)
         for flag in DISCLOSURES:
-            check = QCheckBox(DISCLOSURE_CHOICES[flag], disclosures)
-            check.setAccessibleName(f"Disclose: {DISCLOSURE_CHOICES[flag]}")
-            check.setToolTip(DISCLOSURE_TEXT[flag])
+            choice = self.tr(DISCLOSURE_CHOICES[flag])
+            check = QCheckBox(choice, disclosures)
+            check.setAccessibleName(self.tr("Disclose: {choice}").format(choice=choice))
+            check.setToolTip(disclosure_sentence(flag))
             check.toggled.connect(self.changed)
             box.addWidget(check)
             self.disclose[flag] = check
 
         form = QFormLayout(self)
-        form.addRow("&Title", self.title)
-        form.addRow("&Link", self.url)
-        form.addRow("&Category", self.category)
-        form.addRow("&Note", self.note)
-        form.addRow("Ta&gs", self.tags)
+        form.addRow(self.tr("&Title"), self.title)
+        form.addRow(self.tr("&Link"), self.url)
+        form.addRow(self.tr("&Category"), self.category)
+        form.addRow(self.tr("&Note"), self.note)
+        form.addRow(self.tr("Ta&gs"), self.tags)
         ids_row = QHBoxLayout()
         for kind in KINDS:
             self.ids[kind].setPlaceholderText(LABELS[kind])
             ids_row.addWidget(self.ids[kind])
-        form.addRow("Identifiers", ids_row)
-        form.addRow("&Verdict", self.verdict)
+        form.addRow(self.tr("Identifiers"), ids_row)
+        form.addRow(self.tr("&Verdict"), self.verdict)
         usage_row = QHBoxLayout()
         usage_row.addWidget(self.usage)
         usage_row.addWidget(self.since)
         usage_row.addWidget(self.until)
-        form.addRow("&Usage", usage_row)
-        form.addRow("Affiliate links", self.affiliate)
+        form.addRow(self.tr("&Usage"), usage_row)
+        form.addRow(self.tr("Affiliate links"), self.affiliate)
         form.addRow(disclosures)
         self._usage_changed()
 
@@ -125,7 +138,7 @@ class EntryForm(QWidget):
     def problem(self) -> str | None:
         """What must be fixed before saving, as far as the form can tell (else None)."""
         if self.affiliate.links() and not self.disclose["affiliate"].isChecked():
-            return UNDISCLOSED_AFFILIATE
+            return self.tr(UNDISCLOSED_AFFILIATE)
         return None
 
     def draft(self) -> EntryDraft:

@@ -9,8 +9,11 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 
+from PySide6.QtCore import QCoreApplication
+
 from smd_desktop.core.ids import IdentityKey
 from smd_desktop.core.plugins import SearchHit, hookimpl
+from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 from smd_desktop.ui.plugin_api import PluginPage, PluginPanel, UiContext
 
 from ._page import TITLE, ReferencesPage
@@ -18,7 +21,10 @@ from ._profile_panel import AuthorPanel
 from ._settings import PLUGIN, SettingsPanel
 from ._work import alive
 
-PANEL_TITLE = "References Directory"
+PANEL_TITLE = QT_TRANSLATE_NOOP("References", "References Directory")
+"""The Profile page's tab (English: shown translated)."""
+LINKS_TITLE = QT_TRANSLATE_NOOP("References", "Links")
+"""The settings panel's title (English: shown translated)."""
 
 _pages: weakref.WeakKeyDictionary[UiContext, ReferencesPage] = weakref.WeakKeyDictionary()
 """The page built for each window's context, to open search hits on."""
@@ -41,13 +47,14 @@ def smd_ui_pages(ui: UiContext) -> Sequence[PluginPage]:
 @hookimpl
 def smd_profile_panels(ui: UiContext, identity: IdentityKey) -> Sequence[PluginPanel]:
     """The person's directory, grouped by category, with Endorse for others' entries."""
-    return [PluginPanel(PANEL_TITLE, AuthorPanel(ui, identity))]
+    title = QCoreApplication.translate("References", PANEL_TITLE)
+    return [PluginPanel(title, AuthorPanel(ui, identity))]
 
 
 @hookimpl
 def smd_settings_panels(ui: UiContext) -> Sequence[PluginPanel]:
     """The "No affiliate links" switch."""
-    return [PluginPanel("Links", SettingsPanel(ui))]
+    return [PluginPanel(QCoreApplication.translate("References", LINKS_TITLE), SettingsPanel(ui))]
 
 
 @hookimpl

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from smd_desktop.core.ids import RecordId
+from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 from smd_desktop.ui.plugin_api import UiContext
 
 from ..core import EntryView
@@ -38,7 +39,9 @@ from ._search_bar import SearchBar
 from ._sources import SourceSelector
 from ._work import Refresher
 
-TITLE = "References"
+TITLE = QT_TRANSLATE_NOOP("MainWindow", "References")
+"""The page's title: English, as ``MainWindow.show_page`` looks it up; the window's list shows
+it translated (context ``MainWindow``, like the core pages' titles)."""
 
 
 class ReferencesPage(QWidget):
@@ -47,7 +50,7 @@ class ReferencesPage(QWidget):
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = ui
-        self.setAccessibleName("References Directory")
+        self.setAccessibleName(self.tr("References Directory"))
         self.listing: Listing | None = None
         self._keep: tuple[bytes, str] | None = None
         """(author, slug) of the entry to select after the next read."""
@@ -58,22 +61,22 @@ class ReferencesPage(QWidget):
         self.entry_actions.saved.connect(self._saved)
         self.entry_actions.message.connect(self.show_status)
         self.summary = QLabel(self)
-        self.summary.setAccessibleName("Entries listed")
+        self.summary.setAccessibleName(self.tr("Entries listed"))
         self.status = QLabel(self)
-        self.status.setAccessibleName("References status")
+        self.status.setAccessibleName(self.tr("References status"))
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.categories = CategoryModel(self)
         self.tree = QTreeView(self)
         self.tree.setModel(self.categories)
-        self.tree.setAccessibleName("Categories")
+        self.tree.setAccessibleName(self.tr("Categories"))
         self.tree.setHeaderHidden(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.entries = EntriesModel(self)
         self.list = QTreeView(self)
         self.list.setModel(self.entries)
-        self.list.setAccessibleName("Entries")
+        self.list.setAccessibleName(self.tr("Entries"))
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setAlternatingRowColors(True)
@@ -161,7 +164,10 @@ class ReferencesPage(QWidget):
         self.tree.setCurrentIndex(self.categories.index_of(path))
         self._filter()
         count = entries_text(len(listing.entries))
-        self.summary.setText(f"Found {count}." if listing.searched else f"{count.capitalize()}.")
+        # "{entries}." needs no translating: entries_text is translated already.
+        self.summary.setText(
+            self.tr("Found {entries}.").format(entries=count) if listing.searched else f"{count}."
+        )
 
     def _filter(self) -> None:
         """List the entries of the chosen category, keeping the selected entry if listed."""

@@ -13,6 +13,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeView, QVBoxLayout, QWidget
 
 from smd_desktop.core.ids import IdentityKey, RecordId
+from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 from smd_desktop.ui.plugin_api import UiContext
 
 from ..core import EntryView
@@ -22,7 +23,8 @@ from ._detail import EntryDetailView
 from ._entries_model import EntryRole, describe, disclosure_text
 from ._work import Refresher
 
-UNCATEGORIZED = "Uncategorized"
+UNCATEGORIZED = QT_TRANSLATE_NOOP("GroupedEntriesModel", "Uncategorized")
+"""The group of entries without a category (English: the model shows it translated)."""
 
 
 class GroupedEntriesModel(QStandardItemModel):
@@ -30,7 +32,7 @@ class GroupedEntriesModel(QStandardItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setHorizontalHeaderLabels(["Entry", "Disclosures"])
+        self.setHorizontalHeaderLabels([self.tr("Entry"), self.tr("Disclosures")])
         self._entries: list[EntryView] = []
 
     def set_entries(self, entries: Sequence[EntryView]) -> None:
@@ -43,7 +45,7 @@ class GroupedEntriesModel(QStandardItemModel):
         for entry in entries:
             group = groups.get(entry.category)
             if group is None:
-                name = " / ".join(entry.category) or UNCATEGORIZED
+                name = " / ".join(entry.category) or self.tr(UNCATEGORIZED)
                 group = QStandardItem(name)
                 group.setEditable(False)
                 group.setSelectable(False)
@@ -89,13 +91,13 @@ class AuthorPanel(QWidget):
         super().__init__(parent)
         self.ui = ui
         self.identity = identity
-        self.setAccessibleName("References Directory of this person")
-        self.summary = QLabel("Loading…", self)
-        self.summary.setAccessibleName("Directory summary")
+        self.setAccessibleName(self.tr("References Directory of this person"))
+        self.summary = QLabel(self.tr("Loading…"), self)
+        self.summary.setAccessibleName(self.tr("Directory summary"))
         self.model = GroupedEntriesModel(self)
         self.view = QTreeView(self)
         self.view.setModel(self.model)
-        self.view.setAccessibleName("Entries by category")
+        self.view.setAccessibleName(self.tr("Entries by category"))
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setUniformRowHeights(True)
@@ -129,7 +131,7 @@ class AuthorPanel(QWidget):
         self.view.resizeColumnToContents(0)
         self.view.setVisible(bool(entries))
         self.summary.setText(
-            f"{entries_text(len(entries)).capitalize()}." if entries else "No entries yet."
+            f"{entries_text(len(entries))}." if entries else self.tr("No entries yet.")
         )
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

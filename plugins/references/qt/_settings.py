@@ -61,16 +61,22 @@ class SettingsPanel(QWidget):
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = ui
-        self.no_affiliate = QCheckBox("No affiliate links: always open the plain product link")
-        self.no_affiliate.setAccessibleName("No affiliate links")
+        self.no_affiliate = QCheckBox(
+            self.tr("No affiliate links: always open the plain product link")
+        )
+        self.no_affiliate.setAccessibleName(self.tr("No affiliate links"))
         self.no_affiliate.setAccessibleDescription(
-            "When on, Open link never uses an author's affiliate link, only the canonical URL."
+            self.tr(
+                "When on, Open link never uses an author's affiliate link, only the canonical URL."
+            )
         )
         self.no_affiliate.setChecked(no_affiliate_links(ui))
         self.no_affiliate.toggled.connect(lambda on: set_no_affiliate_links(self.ui, on))
         hint = QLabel(
-            "Authors may earn a commission through their affiliate links (always disclosed). "
-            "With this switch on, links open without them."
+            self.tr(
+                "Authors may earn a commission through their affiliate links (always disclosed). "
+                "With this switch on, links open without them."
+            )
         )
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from smd_desktop.core.ids import IdentityKey
+from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 
 from ._calls import ALL, MINE, Author, Source, SourceKind
 
-MY_DIRECTORY = "My directory"
-ALL_DIRECTORIES = "All directories"
-ANYONE = "Anyone"
+MY_DIRECTORY = QT_TRANSLATE_NOOP("SourceSelector", "My directory")
+ALL_DIRECTORIES = QT_TRANSLATE_NOOP("SourceSelector", "All directories")
+ANYONE = QT_TRANSLATE_NOOP("PersonBox", "Anyone")
+ME = QT_TRANSLATE_NOOP("PersonBox", "Me")
+"""The fixed choices, in English: the boxes show them translated."""
 
 
 class _AuthorBox(QComboBox):
@@ -65,12 +68,16 @@ class SourceSelector(_AuthorBox):
     """The chosen :class:`Source`."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__([(MY_DIRECTORY, "mine"), (ALL_DIRECTORIES, "all")], parent)
-        self.setAccessibleName("Whose directory")
+        fixed = [
+            (QCoreApplication.translate("SourceSelector", MY_DIRECTORY), "mine"),
+            (QCoreApplication.translate("SourceSelector", ALL_DIRECTORIES), "all"),
+        ]
+        super().__init__(fixed, parent)
+        self.setAccessibleName(self.tr("Whose directory"))
         self.currentIndexChanged.connect(lambda _: self.source_changed.emit(self.source()))
 
     def _author_text(self, author: Author) -> str:
-        return f"{author.name}\u2019s directory"
+        return self.tr("{name}’s directory").format(name=author.name)
 
     def source(self) -> Source:
         """What is chosen."""
@@ -94,8 +101,12 @@ class PersonBox(_AuthorBox):
     """The search's person filter: anyone, me, or someone I follow."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__([(ANYONE, None), ("Me", "me")], parent)
-        self.setAccessibleName("Search in the directory of")
+        fixed = [
+            (QCoreApplication.translate("PersonBox", ANYONE), None),
+            (QCoreApplication.translate("PersonBox", ME), "me"),
+        ]
+        super().__init__(fixed, parent)
+        self.setAccessibleName(self.tr("Search in the directory of"))
         self._me: IdentityKey | None = None
 
     def set_me(self, me: IdentityKey) -> None:
