@@ -1,0 +1,1 @@
+"""Tests of the Ratings plugin (so far: the reputation engine)."""
