@@ -1005,6 +1005,49 @@ It is removed here, and from the people who hold your directory as your deletion
     </message>
 </context>
 <context>
+    <name>HomePage</name>
+    <message>
+        <location filename="../../smd_desktop/ui/home_page.py" line="+75"/>
+        <source>Home</source>
+        <translation>Startseite</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Timeline</source>
+        <translation>Zeitleiste</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Reply</source>
+        <translation>Antworten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit</source>
+        <translation>Bearbeiten</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open profile</source>
+        <translation>Profil öffnen</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Delete post</source>
+        <translation>Beitrag löschen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this post? Your followers&apos; apps will remove it too.</source>
+        <translation>Diesen Beitrag löschen? Die Apps Ihrer Follower entfernen ihn ebenfalls.</translation>
+    </message>
+</context>
+<context>
     <name>ImageDialog</name>
     <message>
         <location filename="../../smd_desktop/ui/image_dialog.py" line="+22"/>
@@ -1746,6 +1789,34 @@ It is removed here, and from the people who hold your directory as your deletion
     </message>
 </context>
 <context>
+    <name>PostDelegate</name>
+    <message>
+        <location filename="../../smd_desktop/ui/post_delegate.py" line="+155"/>
+        <source>Reply</source>
+        <translation>Antworten</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Edit</source>
+        <translation>Bearbeiten</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <location line="+86"/>
+        <source>edited</source>
+        <translation>bearbeitet</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <source>not here yet</source>
+        <translation>noch nicht da</translation>
+    </message>
+</context>
+<context>
     <name>ProfileEditor</name>
     <message>
         <location filename="../../smd_desktop/ui/profile_page.py" line="+132"/>
@@ -2114,6 +2185,38 @@ It is removed here, and from the people who hold your directory as your deletion
         <location line="+90"/>
         <source>Found {entries}.</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RelativeTime</name>
+    <message>
+        <location filename="../../smd_desktop/ui/timeline_model.py" line="+113"/>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>vor %n Min.</numerusform>
+            <numerusform>vor %n Min.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>vor %n Std.</numerusform>
+            <numerusform>vor %n Std.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n d ago</source>
+        <translation>
+            <numerusform>vor %n Tag</numerusform>
+            <numerusform>vor %n Tagen</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2566,6 +2669,35 @@ It is removed here, and from the people who hold your directory as your deletion
         <location line="+4"/>
         <source>{name}’s directory</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message numerus="yes">
+        <location filename="../../smd_desktop/ui/timeline_model.py" line="+228"/>
+        <source>{author}, {when}, edited, %n image(s): {text}</source>
+        <translation>
+            <numerusform>{author}, {when}, bearbeitet, %n Bild: {text}</numerusform>
+            <numerusform>{author}, {when}, bearbeitet, %n Bilder: {text}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>{author}, {when}, %n image(s): {text}</source>
+        <translation>
+            <numerusform>{author}, {when}, %n Bild: {text}</numerusform>
+            <numerusform>{author}, {when}, %n Bilder: {text}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{author}, {when}, edited: {text}</source>
+        <translation>{author}, {when}, bearbeitet: {text}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{author}, {when}: {text}</source>
+        <translation>{author}, {when}: {text}</translation>
     </message>
 </context>
 <context>

@@ -72,14 +72,14 @@ class HomePage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.service = service
-        self.setAccessibleName("Home")
+        self.setAccessibleName(self.tr("Home"))
         self.compose = ComposeBox(service, self, settings=settings)
         self.model = TimelineModel(service, self)
         self.pixmaps = BlobPixmaps(service, self)
         self.avatars = BlobPixmaps(service, self, size=AVATAR_EDGE, square=True)
 
         self.view = QListView(self)
-        self.view.setAccessibleName("Timeline")
+        self.view.setAccessibleName(self.tr("Timeline"))
         self.view.setModel(self.model)
         self.delegate = PostDelegate(self.view, self.pixmaps, self.avatars)
         self.view.setItemDelegate(self.delegate)
@@ -94,12 +94,14 @@ class HomePage(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.verticalScrollBar().setSingleStep(24)
 
-        self.reply_action = self._action("Reply", "Ctrl+R", self._reply_current)
-        self.edit_action = self._action("Edit", "Ctrl+E", self._edit_current)
+        self.reply_action = self._action(self.tr("Reply"), "Ctrl+R", self._reply_current)
+        self.edit_action = self._action(self.tr("Edit"), "Ctrl+E", self._edit_current)
         self.delete_action = self._action(
-            "Delete", QKeySequence(QKeySequence.StandardKey.Delete), self._delete_current
+            self.tr("Delete"), QKeySequence(QKeySequence.StandardKey.Delete), self._delete_current
         )
-        self.profile_action = self._action("Open profile", "Ctrl+P", self._open_current_author)
+        self.profile_action = self._action(
+            self.tr("Open profile"), "Ctrl+P", self._open_current_author
+        )
         self.view.doubleClicked.connect(lambda _index: self._open_current_author())
 
         layout = QVBoxLayout(self)
@@ -147,8 +149,8 @@ class HomePage(QWidget):
         """Ask, then delete ``post`` (one of ours) in the background."""
         answer = QMessageBox.question(
             self,
-            "Delete post",
-            "Delete this post? Your followers' apps will remove it too.",
+            self.tr("Delete post"),
+            self.tr("Delete this post? Your followers' apps will remove it too."),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -99,7 +99,8 @@ class _PostLayout:
     header: QRect
     text: QRect
     images: list[tuple[BlobRef, QRect]] = field(default_factory=list)
-    actions: list[tuple[str, QRect]] = field(default_factory=list)
+    actions: list[tuple[str, str, QRect]] = field(default_factory=list)
+    """``(name, label, rect)`` of each link: ``"reply"`` and its translated label."""
     height: int = 0
 
 
@@ -149,9 +150,12 @@ class PostDelegate(QStyledItemDelegate):
         # repainting what is visible shows it (or asks for it again).
         self.view.viewport().update()
 
-    @staticmethod
-    def _actions(index: AnyIndex) -> list[str]:
-        return ["Reply", "Edit", "Delete"] if index.data(PostRole.IS_MINE) else ["Reply"]
+    def _actions(self, index: AnyIndex) -> list[tuple[str, str]]:
+        """The row's links as ``(name, label)``: Reply, and Edit and Delete on our posts."""
+        reply = ("reply", self.tr("Reply"))
+        if index.data(PostRole.IS_MINE):
+            return [reply, ("edit", self.tr("Edit")), ("delete", self.tr("Delete"))]
+        return [reply]
 
     def _layout(self, rect: QRect, index: AnyIndex, font: QFont) -> _PostLayout:
         bold = QFont(font)
@@ -180,9 +184,9 @@ class PostDelegate(QStyledItemDelegate):
         if images:
             y += THUMB + SPACING
         x = left
-        for name in self._actions(index):
-            advance = fm.horizontalAdvance(name)
-            out.actions.append((name.lower(), QRect(x, y, advance, fm.height())))
+        for name, label in self._actions(index):
+            advance = fm.horizontalAdvance(label)
+            out.actions.append((name, label, QRect(x, y, advance, fm.height())))
             x += advance + ACTION_GAP
         y = max(y + fm.height(), avatar.bottom() + 1) + MARGIN
         out.height = y - rect.top()
@@ -236,7 +240,7 @@ class PostDelegate(QStyledItemDelegate):
         painter.drawText(layout.header, Qt.AlignmentFlag.AlignLeft, name)
         meta = f" · {index.data(PostRole.RELATIVE_TIME)}"
         if index.data(PostRole.EDITED):
-            meta += " · edited"
+            meta += " · " + self.tr("edited")
         painter.setFont(option.font)
         painter.setPen(meta_color)
         meta_rect = layout.header.adjusted(bold_fm.horizontalAdvance(name), 0, 0, 0)
@@ -253,8 +257,8 @@ class PostDelegate(QStyledItemDelegate):
 
         link = text_color if selected else palette.color(QPalette.ColorRole.Link)
         painter.setPen(link)
-        for name_, rect in layout.actions:
-            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft, name_.capitalize())
+        for _name, label, rect in layout.actions:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft, label)
 
         painter.setPen(palette.color(QPalette.ColorRole.Mid))
         bottom = option.rect.bottom()
@@ -308,7 +312,7 @@ class PostDelegate(QStyledItemDelegate):
             if pixmap is not None:
                 label = "?"
             elif self.pixmaps.is_missing(ref):
-                label = "not here yet"
+                label = self.tr("not here yet")
             else:
                 label = "…"
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
@@ -333,7 +337,7 @@ class PostDelegate(QStyledItemDelegate):
         ):
             point = event.position().toPoint()
             layout = self._layout(option.rect, index, option.font)
-            for name, rect in layout.actions:
+            for name, _label, rect in layout.actions:
                 if rect.contains(point):
                     self.action_requested.emit(name, index.row())
                     return True
@@ -346,7 +350,7 @@ class PostDelegate(QStyledItemDelegate):
     def action_rect(self, index: AnyIndex, name: str) -> QRect:
         """Where the link ``name`` ("reply", "edit", "delete") of a row is, in the viewport."""
         rect = self.view.visualRect(self.view.model().index(index.row(), 0))
-        for action, where in self._layout(rect, index, self.view.font()).actions:
+        for action, _label, where in self._layout(rect, index, self.view.font()).actions:
             if action == name:
                 return where
         return QRect()

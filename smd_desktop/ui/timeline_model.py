@@ -33,6 +33,7 @@ import trio
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
+    QCoreApplication,
     QDateTime,
     QLocale,
     QModelIndex,
@@ -46,6 +47,7 @@ from ..core.ids import IdentityKey, identity_text
 from ..core.profile import Profile
 from ..core.store import PostView, now_ms
 from .coalesce import CoalescedRead
+from .i18n import english_plural
 from .service import CoreService
 
 PAGE_SIZE = 50
@@ -101,16 +103,20 @@ def sort_key(post: PostView) -> SortKey:
 
 
 def relative_time(timestamp_ms: int, now: int) -> str:
-    """``"just now"``, ``"5 min ago"``, ``"3 h ago"``, ``"2 d ago"``, then the local date."""
+    """``"just now"``, ``"5 min ago"``, ``"3 h ago"``, ``"2 d ago"``, then the local date.
+
+    Translated under the context ``RelativeTime`` (the Profile page shows these too); the
+    counts are numerus forms (English abbreviations have no plural, so no ``(s)``).
+    """
     seconds = max(0, (now - timestamp_ms) // 1000)
     if seconds < 60:
-        return "just now"
+        return QCoreApplication.translate("RelativeTime", "just now")
     if seconds < 3600:
-        return f"{seconds // 60} min ago"
+        return QCoreApplication.translate("RelativeTime", "%n min ago", "", seconds // 60)
     if seconds < 86_400:
-        return f"{seconds // 3600} h ago"
+        return QCoreApplication.translate("RelativeTime", "%n h ago", "", seconds // 3600)
     if seconds < 7 * 86_400:
-        return f"{seconds // 86_400} d ago"
+        return QCoreApplication.translate("RelativeTime", "%n d ago", "", seconds // 86_400)
     date = QDateTime.fromMSecsSinceEpoch(timestamp_ms).date()
     return QLocale().toString(date, QLocale.FormatType.ShortFormat)
 
@@ -330,11 +336,29 @@ class TimelineModel(QAbstractListModel):
                 moment = QDateTime.fromMSecsSinceEpoch(post.timestamp)
                 return QLocale().toString(moment, QLocale.FormatType.LongFormat)
             case Qt.ItemDataRole.AccessibleTextRole:
-                edited = ", edited" if post.edited else ""
-                when = relative_time(post.timestamp, self.clock())
-                images = f", {len(post.images)} image(s)" if post.images else ""
-                return f"{author_label(post)}, {when}{edited}{images}: {post.text}"
+                return self._accessible_text(post)
         return None
+
+    def _accessible_text(self, post: PostView) -> str:
+        """What a screen reader says for a row: author, time, "edited", images, then the text."""
+        count = len(post.images)
+        if post.edited and count:
+            template = english_plural(
+                self.tr("{author}, {when}, edited, %n image(s): {text}", "", count), count
+            )
+        elif count:
+            template = english_plural(
+                self.tr("{author}, {when}, %n image(s): {text}", "", count), count
+            )
+        elif post.edited:
+            template = self.tr("{author}, {when}, edited: {text}")
+        else:
+            template = self.tr("{author}, {when}: {text}")
+        return template.format(
+            author=author_label(post),
+            when=relative_time(post.timestamp, self.clock()),
+            text=post.text,
+        )
 
     def post_at(self, row: int) -> PostView:
         """The post shown in ``row``."""

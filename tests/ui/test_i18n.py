@@ -30,8 +30,8 @@ from smd_desktop.ui.unlock_dialog import UnlockDialog
 
 ROOT = Path(__file__).resolve().parents[2]
 GERMAN_TS = TRANSLATIONS_DIR / "smd_de.ts"
-MIN_SOURCE_TEXTS = 460
-"""lupdate found 492 marked strings when this was written; a few may go, hundreds may not."""
+MIN_SOURCE_TEXTS = 480
+"""lupdate found 513 marked strings when this was written; a few may go, hundreds may not."""
 PEER_A, PEER_B = "12D3KooW" + "a" * 44, "12D3KooW" + "b" * 44
 
 
