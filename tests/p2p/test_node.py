@@ -342,7 +342,10 @@ async def test_a_connection_dropped_mid_sync_resumes_without_gaps_or_duplicates(
     writer = ProfileLogStore(alice)
     feed = FeedWriter(alice.root)
     records = [feed.cert().raw] + [
-        feed.append("smd/post/1", {"text": f"bulk {i} " + "x" * 150}).raw for i in range(6000)
+        # ~24 MB: more than the loopback socket buffers and the ingest queue hold, so the cut
+        # really lands mid-transfer (with 1 MB everything was sometimes already received).
+        feed.append("smd/post/1", {"text": f"bulk {i} " + "x" * 4000}).raw
+        for i in range(6000)
     ]
     writer.ingest(records)
     events: list[NodeEvent] = []
