@@ -6,6 +6,7 @@ Argon2id): call it from a worker thread in the app.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Sequence
@@ -74,6 +75,9 @@ class Image:
 def default_device_name() -> str:
     """This machine's host name, cut to the certificate's limit."""
     return (socket.gethostname() or "device")[:64]
+
+
+_PLUGIN_DOMAIN = re.compile(rb"smd-[a-z][a-z0-9]{1,30}/[a-z0-9-]{1,64}/[1-9][0-9]{0,3}\x00")
 
 
 class Profile:
@@ -193,6 +197,27 @@ class Profile:
     def device_seed(self) -> bytes:
         """This device's private seed, for building the libp2p host. Keep it in memory only."""
         return bytes(self._device)
+
+    def device_certificate(self) -> dict[str, Any]:
+        """The content of this device's certificate (``smd/cert/1``, our feed's first record):
+        embed it next to a detached signature so others can check it offline."""
+        first = parse_record(self.store.read_range(self.device_key, 1, 1)[0])
+        assert first.content is not None  # a certificate is never purged
+        return first.content
+
+    def sign_detached(self, domain: bytes, message: bytes) -> bytes:
+        """This device's Ed25519 signature of ``domain + message`` (for plugins, e.g. the two
+        signatures of a deal).
+
+        Rule: ``domain`` is ``b"smd-<plugin>/<purpose>/<version>\0"``; the shape keeps such
+        signatures apart from record and certificate signatures.
+
+        Raises:
+            ValueError: the domain has another shape.
+        """
+        if not _PLUGIN_DOMAIN.fullmatch(domain):
+            raise ValueError(f"signature domain {domain!r} is not smd-<plugin>/<purpose>/<n>\\0")
+        return bytes(self._device.sign(domain + message).signature)
 
     def devices(self) -> list[DeviceView]:
         """This identity's device feeds that we know of."""
