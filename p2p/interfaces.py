@@ -1,8 +1,9 @@
-"""What p2p needs from the rest of the app: a store of signed logs, grouped.
+"""What p2p needs from the rest of the app: a store of signed logs, grouped, and mailboxes.
 
 p2p knows *logs* (a device feed, named by its 32-byte key), *groups* of logs (an identity and
 its devices) and opaque record bytes with a seq. It knows nothing of posts or follows. The app
-implements :class:`LogStore` with the core and passes it in.
+implements :class:`LogStore` with the core and passes it in; likewise :class:`DirectInbox` and
+:class:`DirectOutbox` for direct messages between devices (whose payloads p2p never reads).
 """
 
 from __future__ import annotations
@@ -75,6 +76,71 @@ class RecordInspector(Protocol):
     def acceptable(self, group: bytes, record: bytes) -> bool:
         """Whether to accept and forward a record gossiped on ``group``'s topic: authentic,
         valid, and from a device of ``group`` (or of a device not known yet)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DirectAnswer:
+    """A receiver's answer to one direct message (``/smd/direct/1.0.0``).
+
+    ``accepted`` with a ``reply`` (at most 32 KiB), or refused with a ``reason`` (a sentence,
+    at most 200 characters, that the sender sees): refused means *not handled*, and the sender
+    may try again later.
+    """
+
+    accepted: bool
+    reply: bytes = b""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingDirect:
+    """A direct message to deliver: a 16-byte id, a ``namespace/name`` kind, a payload."""
+
+    id: bytes
+    kind: str
+    payload: bytes
+
+
+class DirectInbox(Protocol):
+    """Where the node hands the direct messages peers deliver. Blocks: the node calls it in a
+    worker thread, one message at a time per stream."""
+
+    def handle(self, device: bytes, message_id: bytes, kind: str, payload: bytes) -> DirectAnswer:
+        """Answer a message from ``device`` (the 32-byte key Noise authenticated).
+
+        Rule: the same ``(device's owner, message_id)`` again gets the same answer once
+        accepted (senders retry when a reply is lost). Refuse, with a reason, what the app
+        does not take (an unknown device, say).
+        """
+        ...
+
+
+class DirectOutbox(Protocol):
+    """The direct messages waiting for delivery. Blocks: the node calls it in a worker thread.
+
+    Rule: every message :meth:`due` hands out is reported back once, with :meth:`delivered`
+    or :meth:`failed` (a node stopped mid-attempt reports nothing: the app must offer such
+    messages again after a while).
+    """
+
+    def revision(self) -> int:
+        """A number that changes when messages may have been queued (polled often: cheap)."""
+        ...
+
+    def due(self, device: bytes) -> list[OutgoingDirect]:
+        """Messages to try on the connected ``device`` now (at most 64), reserved for this
+        attempt; none for a device the app cannot place."""
+        ...
+
+    def delivered(self, message_id: bytes, device: bytes, reply: bytes) -> None:
+        """``device`` accepted the message and answered ``reply``."""
+        ...
+
+    def failed(self, message_id: bytes, device: bytes, reason: str, *, refused: bool) -> None:
+        """The attempt failed: ``refused`` by the receiver (or by our own checks before
+        sending), or not (the link, a timeout, a protocol violation): retry at the next
+        chance."""
         ...
 
 

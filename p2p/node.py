@@ -10,7 +10,10 @@ Policy (docs/PROTOCOL.md, "Sync protocol"):
 * one sync at a time per peer; requests made while one runs coalesce into one more run;
 * peers in the address book (:class:`p2p.peerbook.PeerBook`) that are not connected are
   dialed when their backoff allows; a peer that keeps breaking the protocol is banned and
-  disconnected.
+  disconnected;
+* direct messages (with a :class:`p2p.interfaces.DirectOutbox`) are tried on a peer when it
+  connects, after each sync with it (it may have brought the peer's certificate), when the
+  outbox's revision changes, and every ``resync_interval``; one attempt at a time per peer.
 """
 
 from __future__ import annotations
@@ -27,12 +30,22 @@ from libp2p.abc import INetStream
 from .blob_driver import BlobFetchFailed, BlobSource, fetch_blobs, serve_blobs
 from .blob_protocol import DEFAULT_MAX_BLOB_SIZE, MAX_HASHES_PER_REQUEST
 from .blob_protocol import PROTOCOL_ID as BLOB_PROTOCOL
+from .direct_driver import DirectSendFailed, DirectServeFailed, send_direct, serve_direct
+from .direct_protocol import PROTOCOL_ID as DIRECT_PROTOCOL
+from .direct_protocol import MessageReceived, check_message
 from .discovery import DiscoveredPeer, DiscoveryError, LanDiscovery
 from .errors import DialError, P2PError
 from .gossip import Gossip
 from .host import P2PHost, open_host
-from .interfaces import LogStore, RecordInspector
-from .invite import parse_target
+from .interfaces import (
+    DirectAnswer,
+    DirectInbox,
+    DirectOutbox,
+    LogStore,
+    OutgoingDirect,
+    RecordInspector,
+)
+from .invite import device_from_peer_id, parse_target
 from .peer_exchange import PROTOCOL_ID as PX_PROTOCOL
 from .peer_exchange import PeerExchangeFailed, exchange_peers, serve_peer_exchange
 from .peerbook import MAX_GROUPS_PER_PEER, ExchangeEntry, PeerBook
@@ -57,7 +70,8 @@ def now_ms() -> int:
 class NodeEvent:
     """Something a user may want to see: ``kind`` is one of ``connected``, ``disconnected``,
     ``sync-progress``, ``sync-done``, ``sync-failed``, ``dial-failed``, ``violation``
-    (the peer broke a protocol or sent a wrong blob), ``banned``."""
+    (the peer broke a protocol or sent a wrong blob), ``banned``, ``direct-delivered``
+    (``detail`` says how many messages the peer answered), ``direct-failed``."""
 
     kind: str
     peer: str
@@ -73,6 +87,8 @@ class PeerState:
     syncing: bool = False
     sync_again: bool = False
     last_sync: SyncProgress | None = None
+    delivering: bool = False
+    deliver_again: bool = False
 
 
 class Node:
@@ -92,6 +108,8 @@ class Node:
         lan_discovery: bool = False,
         lan_interfaces: list[str] | None = None,
         inspector: RecordInspector | None = None,
+        direct_inbox: DirectInbox | None = None,
+        direct_outbox: DirectOutbox | None = None,
     ) -> None:
         self._seed = seed
         self.store = store
@@ -107,6 +125,8 @@ class Node:
         self._lan_discovery = lan_discovery
         self._lan_interfaces = lan_interfaces
         self._inspector = inspector
+        self._inbox = direct_inbox
+        self._outbox = direct_outbox
         self.gossip: Gossip | None = None
         """The gossip fast path (only with an ``inspector``; sync works without it)."""
         self._last_dial_error: dict[str, P2PError] = {}
@@ -152,8 +172,12 @@ class Node:
         if self._blobs is not None:
             host.set_stream_handler(BLOB_PROTOCOL, self._serve_blobs)
         host.set_stream_handler(PX_PROTOCOL, self._serve_px)
+        if self._inbox is not None:
+            host.set_stream_handler(DIRECT_PROTOCOL, self._serve_direct)
         nursery.start_soon(self._watch_store)
         nursery.start_soon(self._watch_connections)
+        if self._outbox is not None:
+            nursery.start_soon(self._watch_outbox)
         if self._inspector is not None:
             self.gossip = Gossip(
                 host,
@@ -213,6 +237,7 @@ class Node:
         if not state.connected:
             state.connected = True
             self._emit(NodeEvent("connected", peer))
+            self.request_delivery(peer)
 
     async def _watch_connections(self) -> None:
         """Notice connects and drops; dial book peers whose backoff has passed."""
@@ -307,6 +332,8 @@ class Node:
                 await self._punish(peer, str(exc))
             return
         self.peers.setdefault(peer, PeerState()).last_sync = result
+        if result.counts.accepted:  # perhaps the peer's certificate: its messages may be due
+            self.request_delivery(peer)
         if result.remote_wants:  # what the peer replicates, for peer exchange
             groups = sorted(result.remote_wants)[:MAX_GROUPS_PER_PEER]
             self.book.record_serving(peer, groups, now_ms())
@@ -456,3 +483,131 @@ class Node:
                 self.request_sync_all()
             last = (wants, heads)
             await trio.sleep(self._poll_interval)
+
+    # -- direct messages ---------------------------------------------------------------------
+
+    def request_delivery(self, peer: str) -> None:
+        """Try the outbox on ``peer`` soon; coalesces with an attempt already running."""
+        if self._outbox is None or self._nursery is None:
+            return
+        state = self.peers.setdefault(peer, PeerState())
+        if state.delivering:
+            state.deliver_again = True
+            return
+        state.delivering = True
+        self._nursery.start_soon(self._delivery_loop, peer)
+
+    def request_delivery_all(self) -> None:
+        """Try the outbox on every connected peer soon."""
+        for peer, state in list(self.peers.items()):
+            if state.connected:
+                self.request_delivery(peer)
+
+    async def _delivery_loop(self, peer: str) -> None:
+        state = self.peers[peer]
+        try:
+            while True:
+                state.deliver_again = False
+                await self._deliver_once(peer)
+                if not state.deliver_again:
+                    return
+        finally:
+            state.delivering = False
+
+    async def _deliver_once(self, peer: str) -> None:
+        """One attempt: what the outbox has due for ``peer``, over one stream."""
+        outbox = self._outbox
+        assert outbox is not None
+        try:
+            device = device_from_peer_id(peer)
+        except P2PError:  # not an Ed25519 peer: not an SMD device
+            return
+        due = await trio.to_thread.run_sync(outbox.due, device)
+        # What the protocol cannot carry is refused here, before anything leaves.
+        refused = {m.id: why for m in due if (why := check_message(m.id, m.kind, m.payload))}
+        sendable = [m for m in due if m.id not in refused]
+        answered: dict[bytes, DirectAnswer] = {}
+        failure = ""
+        try:
+            if sendable:
+                raw = await self.host.new_stream(peer, DIRECT_PROTOCOL)
+                answered = await send_direct(BufferedStream(raw), sendable)
+        except DirectSendFailed as exc:
+            answered, failure = exc.answered, str(exc)
+            if exc.remote_fault:
+                await self._punish(peer, failure)
+        except P2PError as exc:  # no stream: gone, or an SMD without direct messages
+            failure = str(exc)
+        finally:
+            if due:
+                with trio.CancelScope(shield=True):
+                    await trio.to_thread.run_sync(
+                        _report_attempt, outbox, device, due, refused, answered, failure
+                    )
+        if answered:
+            self._emit(NodeEvent("direct-delivered", peer, f"{len(answered)} answered"))
+        if failure:
+            self._emit(NodeEvent("direct-failed", peer, failure))
+        elif answered:  # more may be due than one attempt takes: ask again
+            self.peers[peer].deliver_again = True
+
+    async def _serve_direct(self, raw: INetStream) -> None:
+        peer = raw.muxed_conn.peer_id.to_base58()
+        inbox = self._inbox
+        if inbox is None or self.book.is_banned(peer, now_ms()):
+            await raw.reset()
+            return
+        try:
+            device = device_from_peer_id(peer)
+        except P2PError:
+            await raw.reset()
+            return
+        self._mark_connected(peer)
+
+        async def handle(message: MessageReceived) -> DirectAnswer:
+            return await trio.to_thread.run_sync(
+                inbox.handle, device, message.id, message.kind, message.payload
+            )
+
+        try:
+            await serve_direct(BufferedStream(raw), handle)
+        except DirectServeFailed as exc:
+            if exc.remote_fault:
+                await self._punish(peer, str(exc))
+
+    async def _watch_outbox(self) -> None:
+        """Try connected peers when messages were queued, and every ``resync_interval``."""
+        outbox = self._outbox
+        assert outbox is not None
+        last: int | None = None
+        last_full = trio.current_time()
+        while True:
+            revision = await trio.to_thread.run_sync(outbox.revision)
+            now = trio.current_time()
+            if (last is not None and revision != last) or now - last_full >= self._resync_interval:
+                last_full = now
+                self.request_delivery_all()
+            last = revision
+            await trio.sleep(self._poll_interval)
+
+
+def _report_attempt(
+    outbox: DirectOutbox,
+    device: bytes,
+    due: list[OutgoingDirect],
+    refused: dict[bytes, str],
+    answered: dict[bytes, DirectAnswer],
+    failure: str,
+) -> None:
+    """Tell the outbox how every message of an attempt fared (in a worker thread)."""
+    for message in due:
+        answer = answered.get(message.id)
+        if message.id in refused:
+            outbox.failed(message.id, device, refused[message.id], refused=True)
+        elif answer is None:
+            why = failure or "the attempt was interrupted"
+            outbox.failed(message.id, device, why, refused=False)
+        elif answer.accepted:
+            outbox.delivered(message.id, device, answer.reply)
+        else:
+            outbox.failed(message.id, device, answer.reason, refused=True)

@@ -78,7 +78,7 @@ class NodeController:
         from p2p.node import Node
 
         from .node_runner import fetch_missing_blobs, keep_book_saved, listen_addrs, load_book
-        from .replication import ProfileBlobSource, ProfileLogStore
+        from .replication import ProfileBlobSource, ProfileDirect, ProfileLogStore
 
         await trio.to_thread.run_sync(route_libp2p_logging)
         profile = self.service.profile
@@ -88,6 +88,9 @@ class NodeController:
         book = await self.service.blocking(load_book, profile)
         listen = await self.service.blocking(listen_addrs, profile, None)
         logs.hops = saved_hops()  # the Settings page's choice (QSettings: read on this thread)
+        direct = ProfileDirect(
+            profile, on_change=lambda: trio.from_thread.run_sync(self._refresh.start)
+        )
         node = Node(
             seed=profile.device_seed,
             store=logs,
@@ -97,6 +100,8 @@ class NodeController:
             book=book,
             blobs=ProfileBlobSource(profile),
             lan_discovery=self.lan,
+            direct_inbox=direct,
+            direct_outbox=direct,
         )
         with trio.CancelScope() as self._scope:
             try:

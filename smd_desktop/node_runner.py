@@ -22,7 +22,7 @@ import trio
 
 from .core.errors import UserError
 from .core.profile import Profile
-from .replication import DEFAULT_HOPS, ProfileBlobSource, ProfileLogStore
+from .replication import DEFAULT_HOPS, ProfileBlobSource, ProfileDirect, ProfileLogStore
 
 if TYPE_CHECKING:
     from p2p.node import Node, NodeEvent
@@ -195,6 +195,10 @@ def describe(event: NodeEvent) -> str | None:
         return f"peer …{short} banned: {event.detail}"
     if event.kind in ("sync-failed", "dial-failed"):
         return f"{event.kind.replace('-', ' ')} with …{short}: {event.detail}"
+    if event.kind == "direct-delivered":
+        return f"direct messages to …{short}: {event.detail}"
+    if event.kind == "direct-failed":
+        return f"direct messages to …{short} failed: {event.detail}"
     return None
 
 
@@ -222,6 +226,7 @@ async def serve(
 
     book = await trio.to_thread.run_sync(load_book, profile)
     logs = await trio.to_thread.run_sync(lambda: ProfileLogStore(profile, hops=hops))
+    direct = ProfileDirect(profile)
     node = Node(
         seed=profile.device_seed,
         store=logs,
@@ -231,6 +236,8 @@ async def serve(
         book=book,
         blobs=ProfileBlobSource(profile),
         lan_discovery=lan_discovery,
+        direct_inbox=direct,
+        direct_outbox=direct,
     )
     async with trio.open_nursery() as nursery:
         nursery.start_soon(keep_book_saved, profile, book)

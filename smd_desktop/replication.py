@@ -1,20 +1,26 @@
-"""The core seen as p2p's :class:`p2p.interfaces.LogStore`: device feeds grouped by identity.
+"""The core seen as p2p's interfaces: device feeds grouped by identity, blobs, mailboxes.
 
 Which identities a node replicates: its own, the ones it follows, and (``hops=2``, the
 default) the ones those follow, minus the ones it blocks. It serves any feed it holds to a peer
 that wants it, so posts travel through mutual friends while their author is offline.
+
+Direct messages (:class:`ProfileDirect`): p2p knows device keys and opaque payloads; the core
+(``profile.plugins.direct``) knows who owns a device (the feeds we hold), which plugin takes a
+kind, and the outbox. The adapter only translates; the rules live in
+``smd_desktop/core/plugins/_direct.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
-from p2p.interfaces import IngestCounts
+from p2p.interfaces import DirectAnswer, IngestCounts, OutgoingDirect
 
 from .core.content import CERT
 from .core.errors import InvalidRecord
 from .core.identity import validate_cert
 from .core.ids import BlobHash, DeviceKey, IdentityKey, blake2b256
+from .core.plugins import MessageId
 from .core.profile import Profile
 from .core.records import parse_record
 from .core.store import IngestResult, Outcome
@@ -127,3 +133,54 @@ class ProfileBlobSource:
         """(mime, bytes) of a blob we hold."""
         found = self.profile.store.get_blob(BlobHash(digest))
         return None if found is None else (found[1], found[0])
+
+
+class ProfileDirect:
+    """Implements ``DirectInbox`` and ``DirectOutbox`` over a :class:`Profile`.
+
+    Every method blocks (database, plugin hooks): the node calls them in a worker thread.
+
+    Args:
+        profile: The unlocked profile whose plugins send and receive.
+        on_change: Called (in the worker thread) after a plugin took a message or a reply,
+            e.g. to refresh the UI.
+    """
+
+    def __init__(self, profile: Profile, *, on_change: Callable[[], None] | None = None) -> None:
+        self.profile = profile
+        self._direct = profile.plugins.direct
+        self._on_change = on_change
+
+    # -- DirectInbox ---------------------------------------------------------------------------
+
+    def handle(self, device: bytes, message_id: bytes, kind: str, payload: bytes) -> DirectAnswer:
+        """Hand a delivered message to the plugin owning ``kind`` (see ``DirectMessages.receive``
+        for when it is refused)."""
+        answer = self._direct.receive(
+            self.profile, DeviceKey(device), MessageId(message_id), kind, payload
+        )
+        if answer.accepted and self._on_change is not None:
+            self._on_change()
+        return DirectAnswer(answer.accepted, answer.reply, answer.reason)
+
+    # -- DirectOutbox --------------------------------------------------------------------------
+
+    def revision(self) -> int:
+        """Changes when messages may have been queued."""
+        return self._direct.revision()
+
+    def due(self, device: bytes) -> list[OutgoingDirect]:
+        """Messages for the person owning ``device`` (none if we hold no certificate for it)."""
+        return [
+            OutgoingDirect(m.id, m.kind, m.payload) for m in self._direct.claim(DeviceKey(device))
+        ]
+
+    def delivered(self, message_id: bytes, device: bytes, reply: bytes) -> None:
+        """Hand the reply to the sending plugin; the message leaves the outbox."""
+        taken = self._direct.deliver_reply(self.profile, MessageId(message_id), reply)
+        if taken and self._on_change is not None:
+            self._on_change()
+
+    def failed(self, message_id: bytes, device: bytes, reason: str, *, refused: bool) -> None:
+        """Count the attempt; a refusal delays the next one."""
+        self._direct.record_failure(MessageId(message_id), reason, backoff=refused)

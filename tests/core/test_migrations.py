@@ -22,12 +22,14 @@ def test_a_profile_from_schema_1_upgrades_in_place(tmp_path: Path) -> None:
     conn.execute("DROP INDEX records_type")  # and migration 4
     conn.execute("DROP TABLE forgotten")
     conn.execute("DROP TABLE plugin_state")
+    conn.execute("DROP TABLE direct_outbox")  # and migration 5
+    conn.execute("DROP TABLE direct_inbox_seen")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
 
     reopened = db.open_database(tmp_path / "p", PASSPHRASE)
     (version,) = reopened.execute("PRAGMA user_version").fetchone()
-    assert version == len(MIGRATIONS) == 4
+    assert version == len(MIGRATIONS) == 5
     assert reopened.execute("SELECT count(*) FROM blob_refs").fetchone() == (0,)
     plan = reopened.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM posts WHERE edits IS NULL ORDER BY ts DESC, id DESC"

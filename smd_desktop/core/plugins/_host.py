@@ -33,6 +33,7 @@ from ..store import Store
 from ..store.db import Connection
 from . import _spec
 from ._cli import CliContext
+from ._direct import DirectMessages
 from ._sql import schema_names, statements
 from ._types import (
     API_VERSION,
@@ -96,6 +97,8 @@ class PluginHost:
         self._unclean: set[str] = set()
         self.listeners: list[Callable[[PluginStatus], None]] = []
         """Called (from any thread) when a plugin is disabled by a failure."""
+        self.direct = DirectMessages(self)
+        """Direct messages to one person's devices (``send``, ``pending``, ``cancel``)."""
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -406,6 +409,29 @@ class PluginHost:
 
     def _active(self) -> list[_Plugin]:
         return [p for p in self._plugins.values() if p.active]
+
+    def _implements(self, name: str, hook_name: str) -> bool:
+        """Whether the loaded plugin ``name`` implements ``hook_name``."""
+        hook = getattr(self._pm.hook, hook_name)
+        return any(impl.plugin_name == name for impl in hook.get_hookimpls())
+
+    def _call_isolated(
+        self, name: str, hook_name: str, what: str, **kwargs: Any
+    ) -> tuple[bool, Any]:
+        """Call one active plugin's hook outside any transaction of ours (the hook may use the
+        store itself). An exception turns the plugin off (``failed while <what>``).
+
+        Returns:
+            ``(True, result)``, or ``(False, None)`` if the plugin is not active or raised.
+        """
+        plugin = self._plugins.get(name)
+        if plugin is None or not plugin.active:
+            return False, None
+        try:
+            return True, self._call(plugin, hook_name, **kwargs)
+        except Exception as exc:  # the plugin's fault: turn it off, keep the app running
+            self.report_failure(name, f"failed while {what}: {_why(exc)}")
+            return False, None
 
     # -- what the app and plugins ask -------------------------------------------------------
 

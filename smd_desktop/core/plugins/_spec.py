@@ -18,9 +18,11 @@ import pluggy
 
 from ..ids import IdentityKey, RecordId
 from ..records import SignedRecord
+from ._direct import DirectMessage, OutgoingMessage
 from ._types import PluginInfo, RecordType, SearchHit, SearchQuery
 
 if TYPE_CHECKING:
+    from ..profile import Profile
     from ..store.db import Connection
     from ._cli import CliContext
 
@@ -90,3 +92,28 @@ def smd_cli_commands(
     """Add ``smd`` sub-commands. A command's function takes the parsed namespace and returns
     the exit code; it opens the profile with ``cli.open_profile(args)`` and raises
     :class:`~smd_desktop.core.errors.UserError` for a one-line error."""
+
+
+@hookspec
+def smd_direct_message(profile: Profile, message: DirectMessage) -> bytes | None:
+    """A direct message of one of the plugin's kinds (``<plugin name>/<name>``) from
+    ``message.sender``; the return value (at most 32 KiB; None means empty) is the reply the
+    sender's ``smd_direct_reply`` receives.
+
+    Called in a worker thread, outside any transaction: use ``profile.store.writing()`` for the
+    plugin's tables, ``profile.publish`` for records. Rule: idempotent by ``message.id`` (a
+    retry after a crash may repeat a call; ordinary retries get the remembered reply without a
+    call). Raising turns the plugin off and refuses the message (the sender retries later); to
+    say no, return a reply that says so.
+    """
+
+
+@hookspec
+def smd_direct_reply(profile: Profile, message: OutgoingMessage, reply: bytes) -> None:
+    """The recipient's plugin accepted ``message`` (sent by this plugin with
+    ``profile.plugins.direct.send``) and answered ``reply``.
+
+    Called in a worker thread, outside any transaction. The message leaves the outbox when this
+    returns; if it raises, the plugin is turned off and the message stays queued (the next
+    attempt brings the same reply). Rule: idempotent by ``message.id``.
+    """

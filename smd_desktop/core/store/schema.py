@@ -148,4 +148,32 @@ MIGRATIONS: tuple[str, ...] = (
         clean          INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 5: direct messages between plugins (core/plugins/_direct.py). The outbox holds what our
+    # plugins queued for a person until one of their devices answers; seq orders it (a rowid
+    # alias, so no sqlite_sequence table appears). The inbox remembers, per sender, the id and
+    # our reply of every message a plugin accepted, so a retried message gets the same reply
+    # without reaching the plugin twice.
+    """
+    CREATE TABLE direct_outbox (
+        seq          INTEGER PRIMARY KEY,
+        id           BLOB NOT NULL UNIQUE,
+        to_identity  BLOB NOT NULL,
+        kind         TEXT NOT NULL,
+        payload      BLOB NOT NULL,
+        created      INTEGER NOT NULL,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        next_attempt INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX direct_outbox_to ON direct_outbox (to_identity, next_attempt);
+    CREATE TABLE direct_inbox_seen (
+        sender   BLOB NOT NULL,
+        id       BLOB NOT NULL,
+        kind     TEXT NOT NULL,
+        reply    BLOB NOT NULL,
+        received INTEGER NOT NULL,
+        PRIMARY KEY (sender, id)
+    );
+    CREATE INDEX direct_inbox_seen_received ON direct_inbox_seen (received);
+    """,
 )
