@@ -130,18 +130,35 @@ def validate_rating(content: dict[str, Any]) -> None:
     """``ratings/rating/1``, one of two shapes:
 
     * sealed: ``{deal, ratee, sealed: bin32}``;
-    * revealed: ``{deal, ratee, opens: record id of the sealed one, salt: bin32, rating}``.
+    * revealed: ``{deal, ratee, opens: record id of the sealed one, salt: bin32, rating,
+      vc?: {created: ms, proof: bin64}}``; ``vc`` is the rater's Data Integrity proof of the
+      rating's credential (``plugins.ratings.core.credentials``), checked when exported.
     """
     if "sealed" in content:
         keys(content, {"deal", "ratee", "sealed"}, set(), "a sealed rating")
         key32(content["sealed"], "sealed", HASH_SIZE)
     else:
-        keys(content, {"deal", "ratee", "opens", "salt", "rating"}, set(), "a revealed rating")
+        keys(content, {"deal", "ratee", "opens", "salt", "rating"}, {"vc"}, "a revealed rating")
         key32(content["opens"], "opens", HASH_SIZE)
         key32(content["salt"], "salt", SALT_SIZE)
         validate_rating_body(content["rating"])
+        if "vc" in content:
+            validate_vc(content["vc"])
     key32(content["deal"], "deal", HASH_SIZE)
     key32(content["ratee"], "ratee")
+
+
+VC_PROOF_SIZE: Final = 64
+
+
+def validate_vc(value: Any) -> None:
+    """``{created: ms, proof: bin64}``: when the rater signed the credential, and the Ed25519
+    signature of its ``eddsa-jcs-2022`` proof."""
+    vc = keys(value, {"created", "proof"}, set(), "vc")
+    created = vc["created"]
+    if not isinstance(created, int) or isinstance(created, bool) or created < 0:
+        raise InvalidRecord("vc created must be a time in milliseconds")
+    key32(vc["proof"], "vc proof", VC_PROOF_SIZE)
 
 
 def validate_response(content: dict[str, Any]) -> None:
