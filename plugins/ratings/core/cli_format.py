@@ -189,6 +189,9 @@ def format_explanation(e: ExplanationView) -> str:
         lines.append("  trust paths:")
         for path in e.paths:
             chain = " -> ".join(_who(p, n) for p, n in path.people[1:])
+            if not chain:  # the viewer's own score: the walk stops where it starts
+                lines.append(f"    you yourself  ({path.mass:.4f})")
+                continue
             lines.append(f"    via {chain}  ({path.mass:.4f})")
     if e.contributions:
         lines.append("  ratings that count:")
