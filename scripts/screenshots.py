@@ -20,7 +20,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+import plugins.ratings.plugin as ratings_plugin
 import plugins.references.plugin as references_plugin
+from plugins.ratings.core.facade import Ratings
 from plugins.references.core import AffiliateLink, Directory, EntryDraft
 from smd_desktop.app import DesktopApp
 from smd_desktop.core.profile import Image
@@ -54,6 +56,9 @@ def wait_until(condition: object, timeout_ms: int = 15_000) -> None:
         waited += 50
 
 
+PLUGINS = [references_plugin, ratings_plugin]
+SAMPLES = Path(__file__).resolve().parents[1] / "plugins" / "ratings" / "samples"
+
 REFERENCES = [
     EntryDraft(
         title="Rancilio Silvia espresso machine",
@@ -86,9 +91,7 @@ REFERENCES = [
 
 
 def build_sample(root: Path) -> Path:
-    me = make_profile(
-        root / "me", "Ada Lovelace", passphrase=PASSPHRASE, plugins=[references_plugin]
-    )
+    me = make_profile(root / "me", "Ada Lovelace", passphrase=PASSPHRASE, plugins=PLUGINS)
     avatar = Path(__file__).resolve().parents[1] / "resources/icons/hicolor/128x128/apps"
     me.set_profile(
         bio="Engines, poetry and sourdough.",
@@ -98,7 +101,7 @@ def build_sample(root: Path) -> Path:
         Directory(me).add(draft)
     for name, texts in POSTS.items():
         friend = make_profile(
-            root / name.split()[0].lower(), name, passphrase=PASSPHRASE, plugins=[references_plugin]
+            root / name.split()[0].lower(), name, passphrase=PASSPHRASE, plugins=PLUGINS
         )
         for text in texts:
             friend.post(text)
@@ -114,7 +117,14 @@ def build_sample(root: Path) -> Path:
             )
         copy_records(friend.store, me.store)
         me.follow(friend.identity)
+        Ratings(me).trust(friend.identity, 2, context="p2p-sale", note="Sold me a bike")
         friend.close()
+    Ratings(me).import_file(
+        SAMPLES / "ebay_feedback.csv",
+        "ebay",
+        "https://www.ebay.com/usr/ada_cameras",
+        link=True,
+    )
     me.post("Trying out SMD: my posts live on my own machines, signed, and reach friends directly.")
     png = Path(__file__).resolve().parents[1] / "resources"
     icon = next(png.glob("**/*.png"), None)

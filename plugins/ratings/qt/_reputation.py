@@ -173,6 +173,10 @@ class ReputationDisplay(QWidget):
         respond_row.addStretch(1)
         respond_row.addWidget(self.respond_button)
         native_layout.addLayout(respond_row)
+        # Takes the room the hidden lists leave, so the lines above stay together at the top.
+        self._filler = native_layout.count()
+        native_layout.addStretch(0)
+        self._native_layout = native_layout
         imported = QGroupBox(self.tr("Imported from other platforms"), self)
         imported_layout = QVBoxLayout(imported)
         imported_layout.addWidget(self.imports_note)
@@ -292,6 +296,8 @@ class ReputationDisplay(QWidget):
         selected = self.selected_rating()
         self.ratings.set_rows(counted_rows(explanation, standing.ratings))
         self.ratings_view.setVisible(bool(standing.ratings))
+        lists_shown = self.ratings_view.isVisibleTo(self) or self.paths_view.isVisibleTo(self)
+        self._native_layout.setStretch(self._filler, 0 if lists_shown else 1)
         self.ratings_note.setText(
             self.tr(
                 "Every revealed rating, negative ones included, with how much it counts for "
