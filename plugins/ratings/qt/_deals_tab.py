@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from smd_desktop.core.ids import IdentityKey
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import Refresher, alive, start
 
 from ..core.views import DealView, RatingView
 from . import _labels as labels
@@ -32,7 +33,6 @@ from ._deal_dialog import DealDialog
 from ._deals_model import DealsModel
 from ._form_dialog import FormDialog
 from ._rate_dialog import RateDialog, RespondDialog
-from ._work import Refresher, alive, start
 
 
 class DealsTab(QWidget):

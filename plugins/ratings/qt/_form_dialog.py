@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from smd_desktop.ui.plugin_api import UiContext
-
-from ._work import start
+from smd_desktop.ui.plugin_work import start
 
 
 def note_label(text: str, parent: QWidget, *, name: str) -> QLabel:

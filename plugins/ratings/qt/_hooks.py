@@ -15,11 +15,11 @@ from smd_desktop.core.ids import IdentityKey
 from smd_desktop.core.plugins import SearchHit, hookimpl
 from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 from smd_desktop.ui.plugin_api import PluginPage, PluginPanel, UiContext
+from smd_desktop.ui.plugin_work import alive, start
 
 from ._calls import ratee_of
 from ._page import TITLE, RatingsPage
 from ._profile_panel import ReputationPanel
-from ._work import alive, start
 
 PLUGIN = "ratings"
 """The plugin's name (``SearchHit.plugin``)."""

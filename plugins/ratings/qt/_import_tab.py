@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import Refresher, start
 
 from ..core.views import ImportView
 from . import _labels as labels
@@ -35,7 +36,6 @@ from ._calls import ImportDraft, import_file, link_token, load_imports
 from ._form_dialog import note_label
 from ._reputation import fit_columns, table
 from ._reputation_models import ImportsModel
-from ._work import Refresher, start
 
 TOKEN_DELAY_MS = 300
 """How long typing in the profile URL may pause before the link token is worked out."""

@@ -1,9 +1,9 @@
 """The Ratings page: my reputation, my deals, importing platform ratings, my trust statements.
 
 Each tab reads what it shows in the core's thread when it is shown and on ``records_changed``
-(bursts coalesced, see :class:`~._work.Refresher`); actions write through the facade and emit
-``records_changed`` so every view re-reads. A status line under the tabs says what the last
-action did.
+(bursts coalesced, see :class:`~smd_desktop.ui.plugin_work.Refresher`); actions write through
+the facade and emit ``records_changed`` so every view re-reads. A status line under the tabs
+says what the last action did.
 """
 
 from __future__ import annotations

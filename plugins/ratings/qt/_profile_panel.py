@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from smd_desktop.core.ids import IdentityKey
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import alive, start
 
 from ..core.params import GENERAL
 from ..core.views import DealView, TrustView
@@ -19,7 +20,6 @@ from ._deal_dialog import DealDialog
 from ._form_dialog import FormDialog
 from ._reputation import ReputationDisplay
 from ._trust_dialog import TrustDialog
-from ._work import alive, start
 
 
 class ReputationPanel(QWidget):

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from smd_desktop.core.ids import IdentityKey
 from smd_desktop.ui.i18n import english_plural
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import Refresher, alive
 
 from ..core.params import GENERAL
 from ..core.views import RatingView
@@ -42,7 +43,6 @@ from ._reputation_models import (
     counted_rows,
     path_rows,
 )
-from ._work import Refresher, alive
 
 
 def table(model: QAbstractItemModel, name: str, parent: QWidget) -> QTreeView:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import alive
 
 from ._calls import reveal_due
-from ._work import alive
 
 QUIET_MS = 500
 """How long a burst of ``records_changed`` may last before the one check that serves it."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from smd_desktop.core.ids import IdentityKey
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import Refresher, alive, start
 
 from ..core.params import GENERAL
 from ..core.views import TrustView
@@ -29,7 +30,6 @@ from ._form_dialog import note_label
 from ._reputation import fit_columns, table
 from ._trust_dialog import TrustDialog
 from ._trust_model import TrustModel
-from ._work import Refresher, alive, start
 
 
 class TrustTab(QWidget):

@@ -14,12 +14,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import alive, start
 
 from ..core import EntryView
 from ._calls import export_html, remove_entry
 from ._category_model import entries_text
 from ._entry_dialog import EntryDialog
-from ._work import alive, start
 
 
 class EntryActions(QObject):

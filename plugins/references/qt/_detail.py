@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 from smd_desktop.core.ids import RecordId
 from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP, english_plural
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import Refresher, start
 
 from ..core import EndorsementView, EntryView
 from ..core.identifiers import LABELS
 from ._calls import Shown, author_label, endorse, load_detail, short_id, unendorse
 from ._labels import badge, disclosure_sentence, verdict_label
 from ._settings import link_for, switch_of
-from ._work import Refresher, start
 
 NOTHING_CHOSEN = QT_TRANSLATE_NOOP("EntryDetailView", "Choose an entry to see it here.")
 GONE = QT_TRANSLATE_NOOP("EntryDetailView", "This entry is no longer in any directory you hold.")

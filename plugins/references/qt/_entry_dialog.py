@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import start
 
 from ..core import EntryDraft, EntryView
 from ._calls import add_entry, update_entry
 from ._entry_form import EntryForm
-from ._work import start
 
 
 class EntryDialog(QDialog):

@@ -15,11 +15,11 @@ from smd_desktop.core.ids import IdentityKey
 from smd_desktop.core.plugins import SearchHit, hookimpl
 from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 from smd_desktop.ui.plugin_api import PluginPage, PluginPanel, UiContext
+from smd_desktop.ui.plugin_work import alive
 
 from ._page import TITLE, ReferencesPage
 from ._profile_panel import AuthorPanel
 from ._settings import PLUGIN, SettingsPanel
-from ._work import alive
 
 PANEL_TITLE = QT_TRANSLATE_NOOP("References", "References Directory")
 """The Profile page's tab (English: shown translated)."""

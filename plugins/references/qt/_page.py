@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from smd_desktop.core.ids import RecordId
 from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import Refresher
 
 from ..core import EntryView
 from ._actions import EntryActions
@@ -37,7 +38,6 @@ from ._detail import EntryDetailView
 from ._entries_model import EntriesModel
 from ._search_bar import SearchBar
 from ._sources import SourceSelector
-from ._work import Refresher
 
 TITLE = QT_TRANSLATE_NOOP("MainWindow", "References")
 """The page's title: English, as ``MainWindow.show_page`` looks it up; the window's list shows

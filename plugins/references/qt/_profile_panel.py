@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeView, QVBoxLayout,
 from smd_desktop.core.ids import IdentityKey, RecordId
 from smd_desktop.ui.i18n import QT_TRANSLATE_NOOP
 from smd_desktop.ui.plugin_api import UiContext
+from smd_desktop.ui.plugin_work import Refresher
 
 from ..core import EntryView
 from ._calls import load_entries
 from ._category_model import entries_text
 from ._detail import EntryDetailView
 from ._entries_model import EntryRole, describe, disclosure_text
-from ._work import Refresher
 
 UNCATEGORIZED = QT_TRANSLATE_NOOP("GroupedEntriesModel", "Uncategorized")
 """The group of entries without a category (English: the model shows it translated)."""

@@ -18,11 +18,11 @@ from plugins.ratings.qt._deals_tab import DealsTab
 from plugins.ratings.qt._form_dialog import FormDialog
 from plugins.ratings.qt._rate_dialog import RateDialog
 from plugins.ratings.qt._trust_dialog import TrustDialog
-from plugins.ratings.qt._work import alive
 from smd_desktop.core.ids import identity_text
 from smd_desktop.core.profile import Profile
 from smd_desktop.core.records import SignedRecord, parse_record
 from smd_desktop.core.testing import copy_records
+from smd_desktop.ui.plugin_work import alive
 
 from .support import WAIT_MS, Window, co_signed_deal, deliver, rows
 from .test_reputation import open_panel

@@ -15,11 +15,11 @@ from pytestqt.qtbot import QtBot
 import plugins.ratings.qt as ratings_qt
 from plugins.ratings.core.facade import Ratings
 from plugins.ratings.qt import RatingsPage, ReputationDisplay, ReputationPanel
-from plugins.ratings.qt._work import alive
 from smd_desktop.core.ids import IdentityKey, RecordId
 from smd_desktop.core.plugins import SearchHit
 from smd_desktop.core.profile import Profile
 from smd_desktop.core.testing import copy_records
+from smd_desktop.ui.plugin_work import alive
 
 from .support import SAMPLES, WAIT_MS, Window, co_signed_deal, rate_both, rows
 

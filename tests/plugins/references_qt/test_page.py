@@ -17,9 +17,9 @@ from plugins.references.core import Directory, EntryView
 from plugins.references.qt import ReferencesPage
 from plugins.references.qt._entry_dialog import EntryDialog
 from plugins.references.qt._entry_form import UNDISCLOSED_AFFILIATE
-from plugins.references.qt._work import alive
 from smd_desktop.core.profile import Profile
 from smd_desktop.core.testing import copy_records
+from smd_desktop.ui.plugin_work import alive
 
 from .support import WAIT_MS, Window, draft
 

@@ -1,11 +1,10 @@
-"""Running core work from widgets: one-off jobs and coalesced re-reads.
+"""Running core work from plugin widgets: one-off jobs and coalesced re-reads.
+
+Part of the desktop plugin API (docs/PLUGINS.md, section 7), shared by every plugin's Qt part.
 
 Both take the data in the core's worker thread (``ui.service.call``) and hand it to a widget
 callback on the GUI thread, but only while the widget still exists: profile panels are deleted
 when another person is shown, possibly while a read of theirs is in flight.
-
-The same helpers as ``plugins/references/qt/_work.py``: one plugin never imports another (either
-may be disabled or missing), so each keeps its copy until the app offers them.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-from smd_desktop.core.errors import SmdError
-from smd_desktop.ui.sentences import as_sentence
-from smd_desktop.ui.service import CoreService
+from ..core.errors import SmdError
+from .sentences import as_sentence
+from .service import CoreService
 
 REFRESH_DELAY_MS = 40
 """How long a burst of requests (a sync emits ``records_changed`` often) may last before the
