@@ -40,6 +40,7 @@ import msgpack
 
 from .errors import P2PError
 from .framing import FrameDecoder, FrameTooLarge, encode_frame
+from .messages import MalformedMessage, unpack_message
 
 __all__ = [
     "AUTOMATIC",
@@ -301,14 +302,10 @@ class _BlobSession:
         """The next allowed message from the remote, state not yet advanced."""
         if not self._frames:
             return None
-        frame = self._frames.popleft()
         try:
-            message = msgpack.unpackb(frame, raw=False, strict_map_key=True, use_list=True)
-        except (ValueError, TypeError, msgpack.UnpackException) as exc:
-            raise self._fail(f"malformed message: {str(exc) or type(exc).__name__}") from exc
-        if not isinstance(message, list) or not message or not isinstance(message[0], str):
-            raise self._fail("a message is an array starting with its kind")
-        kind, args = message[0], message[1:]
+            kind, args = unpack_message(self._frames.popleft())
+        except MalformedMessage as exc:
+            raise self._fail(str(exc)) from exc
         if kind == "error":
             self.state = State.ERROR
             raise RemoteAborted(str(args[0])[:MAX_ERROR_CHARS] if args else "no reason given")

@@ -39,6 +39,7 @@ from .errors import InvalidAddressError, P2PError, StreamBrokenError, StreamClos
 from .framing import FrameDecoder, FrameTooLarge, encode_frame
 from .interfaces import ByteStream
 from .invite import check_transport_addr, device_from_peer_id
+from .messages import MalformedMessage, unpack_message
 from .peerbook import MAX_ADDRS_PER_PEER, MAX_EXCHANGE_ENTRIES, MAX_GROUPS_PER_PEER, ExchangeEntry
 from .stream_util import close_quietly, tell
 
@@ -232,28 +233,22 @@ class _ExchangeSession:
         """The next message from the remote, checked against the table; state advanced."""
         if not self._frames:
             return None
-        frame = self._frames.popleft()
         try:
-            message = msgpack.unpackb(
-                frame, raw=False, use_list=True, strict_map_key=True, max_map_len=0, max_ext_len=0
-            )
-        except (ValueError, TypeError, msgpack.UnpackException) as exc:
-            raise self._fail(f"malformed message: {str(exc) or type(exc).__name__}") from exc
-        if not isinstance(message, list) or not message or not isinstance(message[0], str):
-            raise self._fail("a message is an array starting with its kind")
-        kind = message[0]
+            kind, args = unpack_message(self._frames.popleft(), max_map_len=0, max_ext_len=0)
+        except MalformedMessage as exc:
+            raise self._fail(str(exc)) from exc
         if kind == "error":
             self.state = State.ERROR
-            text = message[1] if len(message) == 2 and isinstance(message[1], str) else ""
+            text = args[0] if len(args) == 1 and isinstance(args[0], str) else ""
             raise RemoteAborted(text[:MAX_ERROR_CHARS] or "no reason given")
         remote = Role.SERVER if self.role is Role.CLIENT else Role.CLIENT
         rule = TRANSITIONS.get((self.state, kind))
         if rule is None or rule[0] is not remote:
             raise self._fail(f"unexpected {kind[:40]!r} in state {self.state.value}")
-        if len(message) != 2:
+        if len(args) != 1:
             raise self._fail(f"{kind} takes exactly one argument")
         self.state = rule[1]
-        return kind, message[1]
+        return kind, args[0]
 
 
 class ExchangeClientSession(_ExchangeSession):

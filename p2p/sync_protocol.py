@@ -31,6 +31,7 @@ import msgpack
 
 from .errors import P2PError
 from .framing import DEFAULT_MAX_FRAME, FrameDecoder, FrameTooLarge, encode_frame
+from .messages import MalformedMessage, unpack_message
 
 PROTOCOL_ID = "/smd/sync/1.0.0"
 VERSION = 1
@@ -250,12 +251,9 @@ class SyncSession:
 
     def _handle(self, frame: bytes) -> Event | None:
         try:
-            message = msgpack.unpackb(frame, raw=False, strict_map_key=True, use_list=True)
-        except (ValueError, TypeError, msgpack.UnpackException) as exc:
-            raise self._fail(f"malformed message: {exc}") from exc
-        if not isinstance(message, list) or not message or not isinstance(message[0], str):
-            raise self._fail("a message is an array starting with its kind")
-        kind, args = message[0], message[1:]
+            kind, args = unpack_message(frame)
+        except MalformedMessage as exc:
+            raise self._fail(str(exc)) from exc
         if kind == "error":
             self.remote = Phase.ERROR
             raise RemoteAborted(str(args[0])[:200] if args else "no reason given")
