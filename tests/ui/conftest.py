@@ -9,33 +9,21 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from smd_desktop.ui.testing import isolate_settings, running_guest
 from smd_desktop.ui.trio_bridge import TrioGuest
 
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp: QApplication) -> None:
     """QSettings go to a temporary INI file, never the user's real settings."""
-    qapp.setOrganizationName("SMD-tests")
-    qapp.setApplicationName("SMD-tests")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat,
-        QSettings.Scope.UserScope,
-        str(tmp_path_factory.mktemp("qsettings")),
-    )
+    isolate_settings(qapp, tmp_path_factory.mktemp("qsettings"))
 
 
 @pytest.fixture
 def guest(qtbot: QtBot) -> Iterator[TrioGuest]:
     """A running Trio guest; shut down (and waited for) after the test."""
-    g = TrioGuest()
-    with qtbot.waitSignal(g.started, timeout=5000):
-        g.start()
-    yield g
-    if not g.done:
-        with qtbot.waitSignal(g.finished, timeout=10_000):
-            g.shutdown()
+    with running_guest(qtbot) as g:
+        yield g

@@ -13,7 +13,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -21,8 +21,9 @@ from pytestqt.qtbot import QtBot
 import plugins.ratings.plugin as ratings_plugin
 from smd_desktop.core.plugins import PluginHost
 from smd_desktop.core.profile import Profile
-from smd_desktop.core.testing import FAST_KDF, make_profile
+from smd_desktop.core.testing import make_profile
 from smd_desktop.ui.service import CoreService
+from smd_desktop.ui.testing import close_service, isolate_settings, running_guest, unlocked_service
 from smd_desktop.ui.trio_bridge import TrioGuest
 
 from .support import PASSPHRASE, Window
@@ -33,14 +34,7 @@ UI_MODULE = "plugins.ratings.qt"
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp: QApplication) -> None:
     """QSettings go to a temporary INI file, never the user's real settings."""
-    qapp.setOrganizationName("SMD-tests")
-    qapp.setApplicationName("SMD-tests")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat,
-        QSettings.Scope.UserScope,
-        str(tmp_path_factory.mktemp("qsettings")),
-    )
+    isolate_settings(qapp, tmp_path_factory.mktemp("qsettings"))
 
 
 @pytest.fixture
@@ -59,13 +53,8 @@ def opened_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def guest(qtbot: QtBot) -> Iterator[TrioGuest]:
     """A running Trio guest; shut down (and waited for) after the test."""
-    g = TrioGuest()
-    with qtbot.waitSignal(g.started, timeout=5000):
-        g.start()
-    yield g
-    if not g.done:
-        with qtbot.waitSignal(g.finished, timeout=10_000):
-            g.shutdown()
+    with running_guest(qtbot) as g:
+        yield g
 
 
 def new_profile(path: Path, name: str) -> Profile:
@@ -88,21 +77,13 @@ def open_window(qtbot: QtBot, guest: TrioGuest, tmp_path: Path) -> Iterator[Call
             ada.close()
         host = PluginHost()
         host.add(ratings_plugin)
-        service = CoreService(guest, tmp_path / "ada", kdf=FAST_KDF, plugins=host)
-
-        async def unlock() -> None:
-            assert await service.unlock(PASSPHRASE)
-
-        with qtbot.waitSignal(service.unlocked, timeout=10_000):
-            service.run(unlock)
+        service = unlocked_service(qtbot, guest, tmp_path / "ada", PASSPHRASE, host)
         services.append(service)
         return Window(qtbot, service)
 
     yield open_
     for service in services:
-        if service.is_open:
-            with qtbot.waitSignal(service.closed, timeout=10_000):
-                service.run(service.close)
+        close_service(qtbot, service)
 
 
 @pytest.fixture

@@ -3,57 +3,20 @@ deals between real profiles (direct messages handed over by hand, as the node wo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pytestqt.qtbot import QtBot
-
 from plugins.ratings.core.facade import Ratings
-from smd_desktop.core.ids import IdentityKey
 from smd_desktop.core.profile import Profile
 from smd_desktop.core.testing import copy_records
-from smd_desktop.ui.plugin_api import UiContext
-from smd_desktop.ui.service import CoreService
+from smd_desktop.ui.testing import WAIT_MS, PluginWindow
 
 PASSPHRASE = "correct horse battery staple"
-WAIT_MS = 10_000
 SAMPLES = Path(__file__).resolve().parents[3] / "plugins" / "ratings" / "samples"
 
 
-class Window:
-    """What the app gives the plugin for one window, with what the plugin asked of it."""
-
-    def __init__(self, qtbot: QtBot, service: CoreService) -> None:
-        self.qtbot = qtbot
-        self.service = service
-        self.pages_shown: list[str] = []
-        self.identities_opened: list[IdentityKey] = []
-        self.errors: list[str] = []
-        service.error.connect(self.errors.append)
-        self.ui = UiContext(
-            service,
-            open_identity=self.identities_opened.append,
-            show_page=self.pages_shown.append,
-        )
-
-    def in_core(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(profile, *args)`` in the core's thread and wait for its result."""
-        box: list[tuple[bool, Any]] = []
-
-        async def go() -> None:
-            try:
-                box.append((True, await self.service.call(fn, *args)))
-            except BaseException as exc:
-                box.append((False, exc))
-                raise
-
-        self.service.run(go)
-        self.qtbot.waitUntil(lambda: bool(box), timeout=WAIT_MS)
-        ok, value = box[0]
-        if not ok:
-            raise value
-        return value
+Window = PluginWindow
+"""What the app gives the plugin for one window (see smd_desktop.ui.testing)."""
 
 
 def deliver(sender: Profile, receiver: Profile) -> list[str]:
@@ -95,3 +58,15 @@ def rows(model: Any) -> list[list[str]]:
         [model.index(r, c).data() for c in range(model.columnCount())]
         for r in range(model.rowCount())
     ]
+
+
+__all__ = [
+    "PASSPHRASE",
+    "SAMPLES",
+    "WAIT_MS",
+    "Window",
+    "co_signed_deal",
+    "deliver",
+    "rate_both",
+    "rows",
+]
